@@ -1,0 +1,115 @@
+"""The build: data files -> RDF with sources -> SHACL -> (OWL check) -> a new store, swapped in.
+
+A failed build raises before `publish`, so the last good store keeps answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rich.progress import Progress
+
+from . import namespaces as ns
+from .config import Settings
+from .loaders import chips, companies, countries, epoch, memberships, regimes, sources
+from .loaders.context import LoadContext
+from .rules import run_rules
+from .store import KnowledgeStore, StoreLocation
+from .validate import check_shapes
+
+log = logging.getLogger(__name__)
+
+LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
+    ("sources", sources.load),
+    ("countries", countries.load),
+    ("country groups and NATO", memberships.load),
+    ("regimes", regimes.load),
+    ("organizations", companies.load),
+    ("chips", chips.load),
+    ("Epoch clusters and models", epoch.load),
+]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the summary and for tests."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_all(settings: Settings, progress: Progress | None = None) -> LoadContext:
+    """Run every loader; stop at the first loader that found bad rows (with all of its rows)."""
+    ctx = LoadContext(settings)
+    task = progress.add_task("loading", total=len(LOADERS)) if progress else None
+    for name, loader in LOADERS:
+        if progress is not None:
+            progress.update(task, description=f"loading {name}")
+        loader(ctx)
+        ctx.raise_problems()
+        if progress is not None:
+            progress.advance(task)
+    return ctx
+
+
+def ontology_graph(settings: Settings) -> Graph:
+    return Graph().parse(settings.ontology_file, format="turtle")
+
+
+def shapes_graph(settings: Settings) -> Graph:
+    return Graph().parse(settings.shapes_file, format="turtle")
+
+
+def named_graphs(ctx: LoadContext, ontology: Graph) -> dict[URIRef, Graph]:
+    graphs = {ns.ONTOLOGY_GRAPH: ontology, ns.FACTS_GRAPH: ctx.facts}
+    for rid, graph in sorted(ctx.regime_graphs.items()):
+        graphs[ns.regime_graph(rid)] = graph
+    return graphs
+
+
+def validate_context(ctx: LoadContext, settings: Settings, ontology: Graph) -> None:
+    data = Graph()
+    data += ontology  # class hierarchy and the ontology's own individuals (confidence levels, ...)
+    data += ctx.facts
+    for graph in ctx.regime_graphs.values():
+        data += graph
+    check_shapes(data, shapes_graph(settings), ontology, ctx.origins)
+
+
+def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = False) -> BuildResult:
+    """Load, validate, write a new store and publish it; on any error the old store stays."""
+    with Progress(disable=not show_progress, transient=True) as progress:
+        ctx = load_all(settings, progress)
+        ontology = ontology_graph(settings)
+        task = progress.add_task("validating shapes", total=None)
+        validate_context(ctx, settings, ontology)
+        progress.remove_task(task)
+        if check_owl:
+            from exportkg.ontology.owlcheck import check_consistency
+
+            task = progress.add_task("OWL consistency (HermiT)", total=None)
+            check_consistency(ontology, ctx.facts)
+            progress.remove_task(task)
+        graphs = named_graphs(ctx, ontology)
+        task = progress.add_task("writing store", total=len(graphs))
+        result = BuildResult(warnings=list(ctx.warnings))
+        location = StoreLocation(settings.store_root)
+        build_dir = location.new_build_dir()
+        try:
+            store = KnowledgeStore.create(build_dir)
+            for name, graph in graphs.items():
+                result.graphs[str(name)] = store.load_graph(graph, name)
+                progress.advance(task)
+            task = progress.add_task("running rules to a fixpoint", total=None)
+            result.graphs.update(run_rules(store, settings))
+            store.flush()
+            store.close()
+        except BaseException:
+            location.discard(build_dir)
+            raise
+        location.publish(build_dir)
+    log.info("published %s", build_dir)
+    return result

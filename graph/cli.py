@@ -1,0 +1,125 @@
+"""The `exportkg` command: a thin click layer over the build, the store and the named queries."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from exportkg.queries.catalog import NamedQuery, load_catalog, parse
+from rich.console import Console
+
+from .build import build as run_build
+from .config import Settings
+from .errors import ExportKGError
+from .output import render
+from .store import KnowledgeStore, StoreLocation
+from .summary import summarize
+
+FORMATS = ["table", "csv", "tsv", "json"]
+
+
+@click.group()
+@click.option("--home", type=click.Path(path_type=Path), envvar="EXPORTKG_HOME", default="var",
+              show_default=True, help="Folder holding the store (also EXPORTKG_HOME).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the build and rules do.")
+@click.pass_context
+def main(ctx: click.Context, home: Path, verbose: bool) -> None:
+    """exportkg: a knowledge graph of US export controls on AI chips and model weights."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings(home=home)
+
+
+def _fail(exc: ExportKGError) -> None:
+    raise click.ClickException(str(exc))
+
+
+@main.command()
+@click.option("--check-owl", is_flag=True, help="Also check consistency with owlready2/HermiT.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Read data files from here instead of the shipped graph/data.")
+@click.pass_obj
+def build(settings: Settings, check_owl: bool, data_dir: Path | None) -> None:
+    """Load, validate and publish the graph (atomic: a failed build keeps the last good store)."""
+    if data_dir is not None:
+        settings = settings.with_(data_dir=data_dir)
+    try:
+        result = run_build(settings, check_owl=check_owl, show_progress=True)
+        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        click.echo(summarize(store, settings, result.warnings))
+        store.close()
+    except ExportKGError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.pass_obj
+def summary(settings: Settings) -> None:
+    """Triples per graph and entities per class of the current store."""
+    try:
+        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        click.echo(summarize(store, settings, []))
+        store.close()
+    except ExportKGError as exc:
+        _fail(exc)
+
+
+@main.command("queries")
+@click.pass_obj
+def list_queries(settings: Settings) -> None:
+    """List the named queries with their parameters."""
+    for query in load_catalog(settings.queries_dir).values():
+        params = " ".join(f"[{p.name}={p.default}]" if p.default else f"<{p.name}>"
+                          for p in query.params)
+        click.echo(f"{query.name:34} {query.title} {params}".rstrip())
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not key=value", param_hint="--param")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _resolve_query(settings: Settings, name: str | None, file: Path | None,
+                   sparql: str | None) -> NamedQuery:
+    if sum(x is not None for x in (name, file, sparql)) != 1:
+        raise click.UsageError("give exactly one of NAME, --file or --sparql")
+    if file is not None:
+        return parse(file)
+    if sparql is not None:
+        return NamedQuery("inline", Path("-"), sparql)
+    catalog = load_catalog(settings.queries_dir)
+    if name not in catalog:
+        raise click.UsageError(f"no named query {name!r}; `exportkg queries` lists them")
+    return catalog[name]
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Run the SPARQL in this file.")
+@click.option("--sparql", help="Run this SPARQL text.")
+@click.option("--param", "params", multiple=True, help="key=value for a $key parameter.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_obj
+def query(settings: Settings, name: str | None, file: Path | None, sparql: str | None,
+          params: tuple[str, ...], fmt: str) -> None:
+    """Run a named query (see `exportkg queries`), a query file, or inline SPARQL."""
+    named = _resolve_query(settings, name, file, sparql)
+    try:
+        text = named.render(_parse_params(params))
+        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        try:
+            result = store.query(text)
+            click.echo(render(result, fmt, Console(width=220, record=True)), nl=False)
+        except SyntaxError as exc:
+            raise click.ClickException(f"SPARQL syntax error: {exc}") from None
+        finally:
+            store.close()
+    except ExportKGError as exc:
+        _fail(exc)

@@ -1,0 +1,41 @@
+"""One configuration object for the CLI, the build and (later) the server.
+
+Paths default to the installed package's own data and to `./var` for the store, and can be moved with
+EXPORTKG_HOME so that tests, CI and users never share a store by accident.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where exportkg reads its inputs and keeps its store."""
+
+    home: Path = field(default_factory=lambda: Path(os.environ.get("EXPORTKG_HOME", "var")))
+    data_dir: Path = PACKAGE_ROOT / "graph" / "data"
+    ontology_dir: Path = PACKAGE_ROOT / "ontology"
+    queries_dir: Path = PACKAGE_ROOT / "queries"
+    #: the embedded store lives under home/store; "current" is a symlink swapped atomically
+    store_name: str = "store"
+
+    @property
+    def store_root(self) -> Path:
+        return self.home / self.store_name
+
+    @property
+    def ontology_file(self) -> Path:
+        return self.ontology_dir / "exportkg.ttl"
+
+    @property
+    def shapes_file(self) -> Path:
+        return self.ontology_dir / "shapes.ttl"
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests point data_dir at fixtures this way)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

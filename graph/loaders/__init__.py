@@ -1,0 +1,1 @@
+"""Loaders: one per data file kind, each turning rows into RDF with their sources."""

@@ -1,0 +1,158 @@
+"""What every loader shares: the graphs being built, the ids seen so far and where each node came from.
+
+Loaders record the file and row of every node they mint, so that a SHACL violation found later on a
+node can still be reported as `file:row: reason`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from .. import namespaces as ns
+from ..config import Settings
+from ..csvio import Row
+from ..errors import DataError, Problem
+from ..namespaces import EKG
+
+CONFIDENCE = {
+    "P": EKG.Primary,
+    "S": EKG.Secondary,
+    "U": EKG.Unverified,
+    "C": EKG.CodeNote,
+    "D": EKG.Dataset,
+}
+#: weakest first: a node citing several sources keeps the lowest rank among them
+RANK = {EKG.Unverified: 0, EKG.CodeNote: 1, EKG.Secondary: 2, EKG.Dataset: 3, EKG.Primary: 4}
+EPOCH_CREDIT = "Data: Epoch AI, https://epoch.ai/data, CC BY 4.0"
+
+
+@dataclass
+class LoadContext:
+    """The state of one build while the loaders run."""
+
+    settings: Settings
+    facts: Graph = field(default_factory=Graph)
+    regime_graphs: dict[str, Graph] = field(default_factory=dict)
+    origins: dict[URIRef, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    country_aliases: dict[str, str] = field(default_factory=dict)
+    orgs: set[str] = field(default_factory=set)
+    org_aliases: dict[str, str] = field(default_factory=dict)
+    chips: set[str] = field(default_factory=set)
+    chip_aliases: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ problems
+    def fail(self, row: Row, reason: str) -> None:
+        self.problems.append(row.problem(reason))
+
+    def raise_problems(self) -> None:
+        """Stop the build if any loader so far found bad rows; all of them are reported at once."""
+        if self.problems:
+            raise DataError(self.problems)
+
+    # ------------------------------------------------------------------ provenance
+    def mint(self, node: URIRef, cls: URIRef, row: Row, label: str | None = None,
+             graph: Graph | None = None) -> URIRef:
+        """Type a node, label it and remember the row it came from."""
+        g = self.facts if graph is None else graph
+        g.add((node, RDF.type, cls))
+        if label:
+            g.add((node, RDFS.label, Literal(label)))
+        self.origins.setdefault(node, f"{row.file}:{row.line}")
+        return node
+
+    def cite(self, node: URIRef, row: Row, source_cell: str | None = None,
+             confidence_cell: str | None = None, graph: Graph | None = None) -> None:
+        """Attach dcterms:source and ekg:confidence to a fact node; unknown ids are row errors."""
+        g = self.facts if graph is None else graph
+        ids = [s.strip() for s in (source_cell if source_cell is not None else row.get("source")).split(";")]
+        ids = [s for s in ids if s]
+        if not ids:
+            self.fail(row, "no source given (every fact needs one)")
+        for sid in ids:
+            if sid not in self.sources:
+                self.fail(row, f"unknown source id {sid!r} (not in any sources*.csv)")
+            g.add((node, DCTERMS.source, ns.source(sid)))
+        mark = (confidence_cell if confidence_cell is not None else row.get("confidence")).upper()
+        if mark not in CONFIDENCE:
+            self.fail(row, f"confidence must be one of P, S, U, C, D, got {mark!r}")
+            return
+        self.set_confidence(node, CONFIDENCE[mark], g)
+
+    def set_confidence(self, node: URIRef, level: URIRef, graph: Graph | None = None) -> None:
+        """A node has one confidence: the weakest of the marks its sources give it."""
+        g = self.facts if graph is None else graph
+        current = g.value(node, EKG.confidence)
+        if current is not None and RANK[current] <= RANK[level]:
+            return
+        g.set((node, EKG.confidence, level))
+
+    # ------------------------------------------------------------------ references
+    def country_ref(self, row: Row, code: str, column: str) -> URIRef | None:
+        """An ISO 3166-1 alpha-2 code that must exist; a bad one is a row error."""
+        code = code.strip().upper()
+        if not code:
+            return None
+        if code not in self.countries:
+            self.fail(row, f"{column}: unknown country code {code!r} (ISO 3166-1 alpha-2 expected)")
+            return None
+        return ns.country(code)
+
+    def resolve_country_name(self, name: str) -> str | None:
+        name = name.strip()
+        return self.country_aliases.get(name) or self.country_aliases.get(name.lower())
+
+
+def decimal_cell(ctx: LoadContext, row: Row, column: str, *, minimum: float | None = 0,
+                 required: bool = False) -> Decimal | None:
+    """A number cell: empty is unknown, a non-number or a value under the minimum is a row error."""
+    text = row.get(column).replace(",", "")
+    if not text:
+        if required:
+            ctx.fail(row, f"{column}: a value is required")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        ctx.fail(row, f"{column}: not a number: {text!r}")
+        return None
+    if not value.is_finite():
+        ctx.fail(row, f"{column}: not a finite number: {text!r}")
+        return None
+    if minimum is not None and value < minimum:
+        ctx.fail(row, f"{column}: must be >= {minimum}, got {text}")
+        return None
+    return value
+
+
+def unique_ids(ctx: LoadContext, rows: list[Row], column: str = "id") -> list[Row]:
+    """Drop rows whose id repeats an earlier one, reporting each duplicate with both lines."""
+    seen: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        key = row.get(column)
+        if not key:
+            ctx.fail(row, f"{column}: empty id")
+            continue
+        if key in seen:
+            ctx.fail(row, f"duplicate {column} {key!r} (first at line {seen[key]})")
+            continue
+        seen[key] = row.line
+        kept.append(row)
+    return kept
+
+
+def number(text: str) -> Decimal | None:
+    """Dataset numbers as given; a blank or non-numeric cell is unknown, not an error."""
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

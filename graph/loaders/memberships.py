@@ -1,0 +1,114 @@
+"""EAR country groups and NATO: dated, sourced membership nodes, so disagreements can sit side by side."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rdflib import RDFS, SKOS, XSD, Literal
+
+from .. import namespaces as ns
+from ..csvio import Row, read_rows
+from ..namespaces import EKG, ID
+from .context import LoadContext, unique_ids
+
+GROUP_COLUMNS = ["code", "label", "description", "source", "confidence"]
+MEMBER_COLUMNS = ["group", "country", "valid_from", "valid_to", "status", "source", "confidence",
+                  "note"]
+NATO_COLUMNS = ["country", "accession_date", "source", "confidence", "note"]
+STATUS = {"asserted": EKG.Asserted, "claim": EKG.Claim}
+NATO = ns.org("nato")
+
+
+def load(ctx: LoadContext) -> None:
+    groups = _load_groups(ctx)
+    _load_group_members(ctx, groups)
+    _load_nato(ctx)
+
+
+def _load_groups(ctx: LoadContext) -> set[str]:
+    rows = read_rows(ctx.settings.data_dir / "country_group_defs.csv", GROUP_COLUMNS)
+    codes = set()
+    for row in unique_ids(ctx, list(rows), "code"):
+        code = row.get("code")
+        node = ctx.mint(ns.group(code), EKG.CountryGroup, row, row.get("label"))
+        ctx.facts.add((node, SKOS.notation, Literal(code)))
+        ctx.facts.add((node, SKOS.inScheme, EKG.EARCountryGroups))
+        ctx.facts.add((node, RDFS.comment, Literal(row.get("description"))))
+        ctx.cite(node, row)
+        codes.add(code)
+    return codes
+
+
+def parse_date(ctx: LoadContext, row: Row, column: str) -> Literal | None:
+    """ISO dates; a bare year is kept as gYear rather than padded into a false day."""
+    text = row.get(column)
+    if not text:
+        return None
+    if len(text) == 4 and text.isdigit():
+        return Literal(text, datatype=XSD.gYear)
+    try:
+        return Literal(date.fromisoformat(text))
+    except ValueError:
+        ctx.fail(row, f"{column}: not an ISO date (YYYY-MM-DD or YYYY): {text!r}")
+        return None
+
+
+def _load_group_members(ctx: LoadContext, groups: set[str]) -> None:
+    seen: dict[str, int] = {}
+    for row in read_rows(ctx.settings.data_dir / "country_groups.csv", MEMBER_COLUMNS):
+        code, iso = row.get("group"), row.get("country").upper()
+        if code not in groups:
+            ctx.fail(row, f"group: unknown country group {code!r} (known: {', '.join(sorted(groups))})")
+            continue
+        country = ctx.country_ref(row, iso, "country")
+        status = STATUS.get(row.get("status"))
+        if status is None:
+            ctx.fail(row, f"status must be 'asserted' or 'claim', got {row.get('status')!r}")
+        if country is None or status is None:
+            continue
+        first_source = ns.slug(row.get("source").split(";")[0])
+        key = (f"{code.replace(':', '')}-{iso}-{row.get('status')}-"
+               f"{row.get('valid_from') or 'open'}-{first_source}")
+        if key in seen:
+            ctx.fail(row, f"duplicate membership {key} (first at line {seen[key]})")
+            continue
+        seen[key] = row.line
+        node = ctx.mint(ID[f"membership/{key}"], EKG.GroupMembership, row, f"{iso} in {code}")
+        ctx.facts.add((node, EKG.member, country))
+        ctx.facts.add((node, EKG.group, ns.group(code)))
+        ctx.facts.add((node, EKG.membershipStatus, status))
+        _dates(ctx, row, node)
+        ctx.cite(node, row)
+
+
+def _dates(ctx: LoadContext, row: Row, node: ns.URIRef) -> None:
+    for column, prop in (("valid_from", EKG.validFrom), ("valid_to", EKG.validTo)):
+        value = parse_date(ctx, row, column)
+        if value is not None:
+            ctx.facts.add((node, prop, value))
+    if row.get("note"):
+        ctx.facts.add((node, EKG.note, Literal(row.get("note"))))
+
+
+def _load_nato(ctx: LoadContext) -> None:
+    rows = unique_ids(ctx, list(read_rows(ctx.settings.data_dir / "nato.csv", NATO_COLUMNS)),
+                      "country")
+    if not rows:
+        return
+    ctx.mint(NATO, EKG.Alliance, rows[0], "North Atlantic Treaty Organization (NATO)")
+    for row in rows:
+        country = ctx.country_ref(row, row.get("country"), "country")
+        if country is None:
+            continue
+        iso = row.get("country").upper()
+        node = ctx.mint(ID[f"nato-membership/{iso}"], EKG.NatoMembership, row, f"{iso} in NATO")
+        ctx.facts.add((node, EKG.member, country))
+        accession = parse_date(ctx, row, "accession_date")
+        if accession is None:
+            ctx.fail(row, "accession_date: required")
+        else:
+            ctx.facts.add((node, EKG.accessionDate, accession))
+        if row.get("note"):
+            ctx.facts.add((node, EKG.note, Literal(row.get("note"))))
+        ctx.cite(node, row)
+        ctx.cite(NATO, row)

@@ -1,0 +1,150 @@
+"""Regimes as data: each rule version, its dates, parameters and tier lists, in its own named graph."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rdflib import RDFS, XSD, Graph, Literal
+from rdflib.namespace import DCTERMS
+
+from .. import namespaces as ns
+from ..csvio import Row
+from ..namespaces import EKG, ID
+from ..yamlio import LINE_KEY, as_row, read_yaml
+from .context import LoadContext
+
+FILE = "regimes.yaml"
+KINDS = {"regime": EKG.Regime, "reference_threshold": EKG.ReferenceThresholds}
+DATES = {"effective": EKG.effectiveDate, "compliance": EKG.complianceDate, "ends": EKG.endDate}
+
+
+def load(ctx: LoadContext) -> None:
+    data = read_yaml(ctx.settings.data_dir / FILE)
+    entries = data.get("regimes") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        ctx.problems.append(Row(FILE, 1, {}).problem("expected a list of regimes"))
+        return
+    ids = {str(e.get("id")) for e in entries if isinstance(e, dict)}
+    seen: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("id"):
+            line = entry.get(LINE_KEY) if isinstance(entry, dict) else None
+            ctx.problems.append(Row(FILE, line or 0, {}).problem("each regime needs an id"))
+            continue
+        if entry["id"] in seen:
+            ctx.fail(as_row(FILE, entry), f"duplicate regime id {entry['id']!r}")
+            continue
+        seen.add(entry["id"])
+        _load_regime(ctx, entry, ids)
+
+
+def _load_regime(ctx: LoadContext, entry: dict[str, Any], ids: set[str]) -> None:
+    row = as_row(FILE, entry)
+    rid = row.get("id")
+    graph = ctx.regime_graphs.setdefault(rid, Graph())
+    kind = KINDS.get(row.get("kind") or "regime")
+    if kind is None:
+        ctx.fail(row, f"kind must be one of {', '.join(KINDS)}, got {row.get('kind')!r}")
+        return
+    node = ctx.mint(ns.regime(rid), kind, row, row.get("short_title") or row.get("title"), graph)
+    graph.add((node, DCTERMS.title, Literal(row.get("title"))))
+    for column, prop in (("citation", EKG.citation), ("status", EKG.regimeStatus),
+                         ("description", RDFS.comment)):
+        if row.get(column):
+            graph.add((node, prop, Literal(row.get(column))))
+    for column, prop in DATES.items():
+        value = _date(ctx, row, column)
+        if value is not None:
+            graph.add((node, prop, value))
+    as_of = _date(ctx, row, "as_of") or _date(ctx, row, "effective")
+    if as_of is None and kind == EKG.Regime:
+        ctx.fail(row, "a regime needs an effective date, or an as_of date when it never took effect")
+    elif as_of is not None:
+        graph.add((node, EKG.asOfDate, as_of))
+    if row.get("extends"):
+        if row.get("extends") not in ids:
+            ctx.fail(row, f"extends: unknown regime {row.get('extends')!r}")
+        graph.add((node, EKG.extends, ns.regime(row.get("extends"))))
+    ctx.cite(node, row, graph=graph)
+    for param in (entry.get("parameters") or []) + (entry.get("policies") or []):
+        _load_parameter(ctx, rid, node, param, graph)
+    tiers = entry.get("tiers")
+    if tiers:
+        _load_tiers(ctx, rid, node, tiers, row, graph)
+
+
+def _date(ctx: LoadContext, row: Row, column: str) -> Literal | None:
+    text = row.get(column)
+    if not text:
+        return None
+    try:
+        return Literal(date.fromisoformat(text))
+    except ValueError:
+        ctx.fail(row, f"{column}: not an ISO date: {text!r}")
+        return None
+
+
+def _load_parameter(ctx: LoadContext, rid: str, regime: Any, param: dict[str, Any],
+                    graph: Graph) -> None:
+    row = as_row(FILE, param)
+    name = row.get("name")
+    if not name:
+        ctx.fail(row, "parameter without a name")
+        return
+    node = ctx.mint(ID[f"regime/{rid}/param/{name}"], EKG.Parameter, row, f"{rid}: {name}", graph)
+    graph.add((regime, EKG.hasParameter, node))
+    graph.add((node, EKG.parameterName, Literal(name)))
+    for literal in _values(param.get("value")):
+        graph.add((node, EKG.value, literal))
+    if param.get("value") is None:
+        graph.add((node, EKG.valueUnknown, Literal("value")))
+    if row.get("unit"):
+        graph.add((node, EKG.unit, Literal(row.get("unit"))))
+    if row.get("note"):
+        graph.add((node, EKG.note, Literal(row.get("note"))))
+    ctx.cite(node, row, graph=graph)
+
+
+def _values(raw: Any) -> list[Literal]:
+    """Numbers as xsd:decimal (rules compare them), booleans, and text; a list gives several values."""
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [v for item in raw for v in _values(item)]
+    if isinstance(raw, bool):
+        return [Literal(raw)]
+    if isinstance(raw, int | float):
+        return [Literal(Decimal(str(raw)), datatype=XSD.decimal)]
+    if isinstance(raw, date):
+        return [Literal(raw)]
+    try:
+        return [Literal(Decimal(str(raw).replace(",", "")), datatype=XSD.decimal)]
+    except InvalidOperation:
+        return [Literal(str(raw))]
+
+
+def _load_tiers(ctx: LoadContext, rid: str, regime: Any, tiers: dict[str, Any], row: Row,
+                graph: Graph) -> None:
+    for number in (1, 2, 3):
+        spec = tiers.get(f"tier{number}") or {}
+        node = ctx.mint(ID[f"regime/{rid}/tier{number}"], EKG.Tier, row, f"{rid}: Tier {number}",
+                        graph)
+        graph.add((regime, EKG.hasTier, node))
+        graph.add((node, EKG.tierNumber, Literal(number)))
+        if number == 2:
+            graph.add((node, EKG.isResidual, Literal(True)))
+            cite_row = as_row(FILE, tiers.get("tier1") or {})
+            ctx.cite(node, cite_row if cite_row.get("source") else row, graph=graph)
+            continue
+        tier_row = as_row(FILE, spec) if spec else row
+        for iso in spec.get("countries") or []:
+            country = ctx.country_ref(tier_row, str(iso), f"tier{number}.countries")
+            if country is not None:
+                graph.add((node, EKG.includesCountry, country))
+        for code in spec.get("groups") or []:
+            graph.add((node, EKG.includesGroup, ns.group(str(code))))
+        if spec.get("note"):
+            graph.add((node, EKG.note, Literal(str(spec["note"]))))
+        ctx.cite(node, tier_row, graph=graph)

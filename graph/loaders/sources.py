@@ -1,0 +1,39 @@
+"""Sources first: every later row cites them by id, so they must be known before anything else."""
+
+from __future__ import annotations
+
+from rdflib import XSD, Literal
+from rdflib.namespace import DCTERMS
+
+from .. import namespaces as ns
+from ..csvio import read_rows
+from ..namespaces import EKG
+from .context import CONFIDENCE, LoadContext, unique_ids
+
+COLUMNS = ["id", "title", "citation", "url", "publisher", "date", "kind", "note"]
+
+
+def load(ctx: LoadContext) -> None:
+    files = sorted(ctx.settings.data_dir.glob("sources*.csv"))
+    rows = [row for path in files for row in read_rows(path, COLUMNS)]
+    for row in unique_ids(ctx, rows):
+        node = ctx.mint(ns.source(row.get("id")), EKG.Source, row)
+        ctx.sources.add(row.get("id"))
+        if not row.get("title"):
+            ctx.fail(row, "title: a source needs a title")
+        ctx.facts.add((node, DCTERMS.title, Literal(row.get("title"))))
+        kind = row.get("kind").upper()
+        if kind not in CONFIDENCE:
+            ctx.fail(row, f"kind must be one of P, S, U, C, D, got {kind!r}")
+        else:
+            ctx.facts.add((node, EKG.sourceKind, CONFIDENCE[kind]))
+        for column, prop, datatype in (
+            ("citation", EKG.citation, None),
+            ("url", EKG.url, XSD.anyURI),
+            ("publisher", DCTERMS.publisher, None),
+            ("note", EKG.note, None),
+        ):
+            if row.get(column):
+                ctx.facts.add((node, prop, Literal(row.get(column), datatype=datatype)))
+        if row.get("date"):
+            ctx.facts.add((node, DCTERMS.date, Literal(row.get("date"))))

@@ -1,0 +1,33 @@
+"""The build summary: what the store holds, so a user sees at once whether the build is sane."""
+
+from __future__ import annotations
+
+from exportkg.queries.catalog import parse
+
+from .config import Settings
+from .output import short
+from .store import KnowledgeStore
+
+EXAMPLE = "exportkg query nato-outside-tier1 --param regime=ifr-jan2025"
+
+
+def summarize(store: KnowledgeStore, settings: Settings, warnings: list[str]) -> str:
+    lines = ["Graphs (triples):"]
+    total = 0
+    for name in store.graph_names():
+        size = store.graph_size(name)
+        total += size
+        lines.append(f"  {size:>8}  {name}")
+    lines.append(f"  {total:>8}  total")
+    lines.append("Entities per class:")
+    query = parse(settings.queries_dir / "system" / "entities-per-class.rq")
+    for row in store.query(query.render()):
+        lines.append(f"  {int(row.n):>8}  {short(row[0])}")
+    if warnings:
+        lines.append(f"Warnings ({len(warnings)}):")
+        lines.extend(f"  {w}" for w in warnings[:20])
+        if len(warnings) > 20:
+            lines.append(f"  ... and {len(warnings) - 20} more")
+    lines.append("Data: Epoch AI, https://epoch.ai/data, CC BY 4.0 (GPU clusters, models, hardware).")
+    lines.append(f"Try: {EXAMPLE}")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Named SPARQL files: their headers, their parameters and how values are put into them.
+
+A file starts with `# key: value` header lines (name, title, description, param, citation, ...).
+Parameters appear in the SPARQL as `$name` (a valid SPARQL variable, so every file parses as is);
+the runner replaces them with a validated, serialized RDF term, so no user text reaches the query
+unescaped and the same text runs on the embedded store and on any remote SPARQL 1.1 store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.errors import QueryError
+from rdflib import XSD, Literal, URIRef
+
+HEADER = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+IRI_SAFE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+def _slug_iri(maker):  # type: ignore[no-untyped-def]
+    def convert(value: str) -> URIRef:
+        if not SLUG.match(value):
+            raise ValueError("expected an id such as ifr-jan2025")
+        return maker(value)
+    return convert
+
+
+def _country(value: str) -> URIRef:
+    if not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise ValueError("expected an ISO 3166-1 alpha-2 code such as CN")
+    return ns.country(value)
+
+
+def _group(value: str) -> URIRef:
+    if not re.fullmatch(r"[A-E]:?[0-9]?", value):
+        raise ValueError("expected an EAR country group such as D:5")
+    return ns.group(value)
+
+
+def _iri(value: str) -> URIRef:
+    if not IRI_SAFE.match(value):
+        raise ValueError("expected an absolute http(s) IRI")
+    return URIRef(value)
+
+
+def _number(value: str) -> Literal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError("expected a number such as 1e25") from None
+    return Literal(float(number), datatype=XSD.double)
+
+
+CONVERTERS = {
+    "regime": _slug_iri(ns.regime),
+    "org": _slug_iri(ns.org),
+    "chip": _slug_iri(ns.chip),
+    "country": _country,
+    "group": _group,
+    "iri": _iri,
+    "date": lambda v: Literal(date.fromisoformat(v)),
+    "number": _number,
+    "string": lambda v: Literal(v),
+}
+
+
+@dataclass
+class Parameter:
+    name: str
+    kind: str
+    default: str | None
+    description: str = ""
+
+    def term(self, value: str) -> str:
+        try:
+            return CONVERTERS[self.kind](value).n3()
+        except (ValueError, KeyError) as exc:
+            raise QueryError(f"parameter {self.name}: {value!r} is not a valid {self.kind}: {exc}") from None
+
+
+@dataclass
+class NamedQuery:
+    """A SPARQL file with its header."""
+
+    name: str
+    path: Path
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    params: list[Parameter] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", self.name)
+
+    @property
+    def description(self) -> str:
+        return self.meta.get("description", "")
+
+    def render(self, values: dict[str, str] | None = None) -> str:
+        """The SPARQL with every $param replaced; unknown or missing parameters are errors."""
+        values = dict(values or {})
+        known = {p.name for p in self.params}
+        unknown = set(values) - known
+        if unknown:
+            raise QueryError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(sorted(known)) or 'none'}")
+        text = self.text
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if value is None:
+                raise QueryError(f"{self.name}: parameter {param.name} is required")
+            term = param.term(value)
+            text = re.sub(rf"\${param.name}\b", lambda _m, t=term: t, text)
+        return text
+
+
+def parse(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params: list[Parameter] = []
+    last = None
+    for line in text.splitlines():
+        match = HEADER.match(line)
+        if not match:
+            if line.strip() and not line.startswith("#"):
+                break
+            if last and last != "param" and line.startswith("#") and line[1:].strip():
+                meta[last] = f"{meta[last]} {line[1:].strip()}"
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        last = key
+        if key == "param":
+            params.append(_parse_param(path, value))
+        else:
+            meta[key] = f"{meta[key]} {value}" if key in meta else value
+    name = meta.get("name", path.stem)
+    return NamedQuery(name, path, text, meta, params)
+
+
+def _parse_param(path: Path, spec: str) -> Parameter:
+    """`name kind [default] -- description`"""
+    head, _, description = spec.partition("--")
+    parts = head.split()
+    if len(parts) < 2 or parts[1] not in CONVERTERS:
+        raise QueryError(f"{path.name}: bad param header {spec!r} "
+                         f"(expected: name kind [default] -- description; kinds: {', '.join(CONVERTERS)})")
+    return Parameter(parts[0], parts[1], parts[2] if len(parts) > 2 else None, description.strip())
+
+
+def load_catalog(directory: Path) -> dict[str, NamedQuery]:
+    queries = {}
+    for path in sorted(directory.glob("*.rq")):
+        query = parse(path)
+        queries[query.name] = query
+    return queries

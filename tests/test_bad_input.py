@@ -1,0 +1,140 @@
+"""Bad rows stop the build with file, row and reason, and the last good store keeps answering."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from exportkg.graph.build import build
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import DataError
+from exportkg.graph.store import KnowledgeStore, StoreLocation
+
+
+def append_row(path: Path, values: dict[str, str]) -> int:
+    """Append one row (columns by name); returns its line number."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+        handle.seek(0)
+        lines = sum(1 for _ in handle)
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow([values.get(c, "") for c in header])
+    return lines + 1
+
+
+def company(**overrides: str) -> dict[str, str]:
+    row = {"id": "test-co", "name": "Test Co", "kind": "company", "country": "SG",
+           "headquarters": "SG", "source": "epoch-gpu-clusters-2025", "confidence": "D"}
+    row.update(overrides)
+    return row
+
+
+def first_company_id(data: Path) -> str:
+    with (data / "companies.csv").open(newline="", encoding="utf-8") as handle:
+        return next(csv.DictReader(handle))["id"]
+
+
+def break_unknown_country(data: Path) -> tuple[str, int, str]:
+    line = append_row(data / "companies.csv", company(country="XX"))
+    return "companies.csv", line, "unknown country code 'XX'"
+
+
+def break_duplicate_id(data: Path) -> tuple[str, int, str]:
+    line = append_row(data / "companies.csv", company(id=first_company_id(data)))
+    return "companies.csv", line, "duplicate id"
+
+
+def break_missing_parent(data: Path) -> tuple[str, int, str]:
+    line = append_row(data / "companies.csv", company(parent="no-such-parent", parent_share="100"))
+    return "companies.csv", line, "'no-such-parent' does not exist"
+
+
+def break_negative_tpp(data: Path) -> tuple[str, int, str]:
+    line = append_row(data / "chips.csv", {"id": "bad-chip", "name": "Bad", "dense_tera_ops": "-5",
+                                           "bit_length": "8", "source": "chips-tpp-draft",
+                                           "confidence": "U"})
+    return "chips.csv", line, "dense_tera_ops: must be >= 0"
+
+
+def break_csv_quoting(data: Path) -> tuple[str, int, str]:
+    path = data / "nato.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines) + '\nPL,"1999-03-12,broken\n', encoding="utf-8")
+    return "nato.csv", len(lines) + 1, "malformed CSV"
+
+
+def break_ragged_row(data: Path) -> tuple[str, int, str]:
+    path = data / "nato.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines) + "\nPL,1999-03-12\n", encoding="utf-8")
+    return "nato.csv", len(lines) + 1, "expected 5 fields, found 2"
+
+
+def break_shape(data: Path) -> tuple[str, int, str]:
+    line = append_row(data / "companies.csv", company(parent=first_company_id(data),
+                                                      parent_share="150"))
+    return "companies.csv", line, "parent_share: must be <= 100"
+
+
+def break_regime_tier(data: Path) -> tuple[str, int, str]:
+    path = data / "regimes.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "countries: [AU," in text
+    broken = text.replace("countries: [AU,", "countries: [ZZ, AU,", 1)
+    line = text[: text.index("countries: [AU,")].count("\n") + 1
+    path.write_text(broken, encoding="utf-8")
+    return "regimes.yaml", line, "unknown country code 'ZZ'"
+
+
+CASES = [break_unknown_country, break_duplicate_id, break_missing_parent, break_negative_tpp,
+         break_csv_quoting, break_ragged_row, break_shape]
+
+
+@pytest.fixture(scope="module")
+def good_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(home=tmp_path_factory.mktemp("good"))
+    build(settings)
+    return settings
+
+
+def count_countries(settings: Settings) -> int:
+    kg = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+    try:
+        rows = list(kg.query("SELECT (COUNT(?c) AS ?n) { ?c a <https://w3id.org/exportkg/ontology#Country> }"))
+        return int(rows[0][0])
+    finally:
+        kg.close()
+
+
+@pytest.mark.parametrize("breaker", CASES, ids=lambda f: f.__name__)
+def test_bad_row_stops_the_build_and_keeps_the_old_store(breaker, good_home: Settings,  # type: ignore[no-untyped-def]
+                                                         data_copy: Path) -> None:
+    before_target = StoreLocation(good_home.store_root).resolved()
+    file, line, reason = breaker(data_copy)
+    with pytest.raises(DataError) as info:
+        build(good_home.with_(data_dir=data_copy))
+    messages = [str(p) for p in info.value.problems]
+    assert any(m.startswith(f"{file}:{line}:") and reason in m for m in messages), messages
+    assert StoreLocation(good_home.store_root).resolved() == before_target
+    assert count_countries(good_home) == 249
+    leftovers = list((good_home.store_root / "builds").iterdir())
+    assert leftovers == [before_target], "a failed build left its directory behind"
+
+
+def test_ownership_cycle_is_reported(data_copy: Path) -> None:
+    append_row(data_copy / "companies.csv", company(id="cycle-a", parent="cycle-b", control="majority"))
+    line_b = append_row(data_copy / "companies.csv", company(id="cycle-b", parent="cycle-a",
+                                                             control="majority"))
+    with pytest.raises(DataError) as info:
+        build(Settings(home=data_copy.parent / "home", data_dir=data_copy))
+    assert any("ownership cycle" in str(p) and "cycle-a" in str(p) for p in info.value.problems)
+    del line_b
+
+
+def test_unknown_source_id_is_a_row_error(data_copy: Path) -> None:
+    line = append_row(data_copy / "companies.csv", company(source="made-up-source"))
+    with pytest.raises(DataError) as info:
+        build(Settings(home=data_copy.parent / "home", data_dir=data_copy))
+    assert any(str(p).startswith(f"companies.csv:{line}:") and "unknown source id" in str(p)
+               for p in info.value.problems)

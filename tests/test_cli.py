@@ -1,0 +1,69 @@
+"""The CLI in-process with click's CliRunner; failures show the command's output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from exportkg.graph.cli import main
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["query"], ["queries"], ["summary"]])
+def test_help(runner, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_queries_lists_the_catalog(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["queries"])
+    assert result.exit_code == 0, result.output
+    assert "nato-outside-tier1" in result.output and "regime=ifr-jan2025" in result.output
+
+
+def test_query_formats(runner, built) -> None:  # type: ignore[no-untyped-def]
+    home = ["--home", str(built.home)]
+    csv_out = runner.invoke(main, [*home, "query", "tier-differences", "--format", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.output.splitlines()[0] == "code,country,tierA,tierB"
+    tsv_out = runner.invoke(main, [*home, "query", "tier-differences", "--format", "tsv"])
+    assert tsv_out.output.splitlines()[0] == "code\tcountry\ttierA\ttierB"
+    js = runner.invoke(main, [*home, "query", "tier-differences", "--format", "json"])
+    data = json.loads(js.output)
+    assert {b["code"]["value"] for b in data["results"]["bindings"]} == {"PL", "CH"}
+    table = runner.invoke(main, [*home, "query", "regime-tiers", "--param", "regime=draft-dec2024"])
+    assert table.exit_code == 0 and "Switzerland" in table.output
+
+
+def test_inline_and_file_queries(runner, built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    home = ["--home", str(built.home)]
+    inline = runner.invoke(main, [*home, "query", "--sparql",
+                                  "ASK { ?s a <https://w3id.org/exportkg/ontology#Country> }"])
+    assert inline.exit_code == 0, inline.output
+    assert inline.output.strip() == "true"
+    path = tmp_path / "count.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/exportkg/ontology#Regime> }")
+    from_file = runner.invoke(main, [*home, "query", "--file", str(path), "--format", "csv"])
+    assert from_file.output.splitlines()[1] == "6"
+
+
+def test_query_errors_are_messages_not_tracebacks(runner, built) -> None:  # type: ignore[no-untyped-def]
+    home = ["--home", str(built.home)]
+    bad_param = runner.invoke(main, [*home, "query", "regime-tiers", "--param", "regime=Not An Id"])
+    assert bad_param.exit_code != 0 and "not a valid regime" in bad_param.output
+    unknown = runner.invoke(main, [*home, "query", "no-such-query"])
+    assert unknown.exit_code != 0 and "no named query" in unknown.output
+    syntax = runner.invoke(main, [*home, "query", "--sparql", "SELEC nothing"])
+    assert syntax.exit_code != 0 and "syntax" in syntax.output.lower()
+
+
+def test_query_without_a_store_says_build_first(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["--home", str(tmp_path), "query", "regimes"])
+    assert result.exit_code != 0 and "exportkg build" in result.output
+
+
+def test_build_prints_summary(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["--home", str(tmp_path), "build"])
+    assert result.exit_code == 0, result.output
+    assert "graph/facts" in result.output and "ekg:Country" in result.output
+    assert "Epoch AI" in result.output

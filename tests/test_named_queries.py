@@ -1,0 +1,73 @@
+"""Every named query runs on the built graph and returns rows; some answers checked against sources."""
+
+from __future__ import annotations
+
+import pytest
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import QueryError
+from exportkg.queries.catalog import load_catalog, parse
+
+CATALOG = load_catalog(Settings().queries_dir)
+
+
+def run(store, name: str, **params: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    result = store.query(CATALOG[name].render(params))
+    names = [str(v) for v in result.vars]
+    return [{n: (None if r[i] is None else str(r[i])) for i, n in enumerate(names)} for r in result]
+
+
+def test_there_are_at_least_fifteen_named_queries() -> None:
+    assert len(CATALOG) >= 15
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_named_query_has_header_and_returns_rows(store, name: str) -> None:  # type: ignore[no-untyped-def]
+    query = CATALOG[name]
+    assert query.meta.get("title") and query.meta.get("description"), f"{name}: header incomplete"
+    assert query.meta.get("citation"), f"{name}: no citation"
+    assert run(store, name), f"{name} returned no rows"
+
+
+def test_draft_and_final_rule_differ_by_poland_and_switzerland(store) -> None:  # type: ignore[no-untyped-def]
+    rows = run(store, "tier-differences", a="draft-dec2024", b="ifr-jan2025")
+    assert {(r["code"], r["tierA"], r["tierB"]) for r in rows} == {("PL", "1", "2"), ("CH", "1", "2")}
+
+
+def test_nato_members_outside_tier1(store) -> None:  # type: ignore[no-untyped-def]
+    rows = run(store, "nato-outside-tier1", regime="ifr-jan2025")
+    codes = {r["code"] for r in rows}
+    # 32 members less the 13 in Tier 1 (BE CA DK FI FR DE IT NL NO ES SE GB US)
+    assert codes == {"AL", "BG", "HR", "CZ", "EE", "GR", "HU", "IS", "LV", "LT", "LU", "ME",
+                     "MK", "PL", "PT", "RO", "SK", "SI", "TR"}
+    assert {r["tier"] for r in rows} == {"2"}
+
+
+def test_group_members_on_a_date_follow_validity(store) -> None:  # type: ignore[no-untyped-def]
+    before = {r["code"] for r in run(store, "group-members-on", group="D:5", date="2024-01-01")}
+    after = {r["code"] for r in run(store, "group-members-on", group="D:5", date="2026-06-01")}
+    assert "NI" not in before and "NI" in after
+    assert "KH" in before and "KH" not in after
+
+
+def test_chips_by_eccn_classifies_known_chips(store) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["chip"]: r["eccn"] for r in run(store, "chips-by-eccn", regime="ifr-jan2025")}
+    assert rows["NVIDIA H100 SXM5 80GB"] == "3A090.a"
+    assert rows["NVIDIA HGX H20"] == "not controlled"
+
+
+def test_parameters_cannot_inject_sparql() -> None:
+    with pytest.raises(QueryError):
+        CATALOG["regime-tiers"].render({"regime": "x> } ; DROP ALL ; #"})
+    with pytest.raises(QueryError):
+        CATALOG["models-above-threshold"].render({"threshold": "1e24) || true || (1"})
+    with pytest.raises(QueryError):
+        CATALOG["regime-tiers"].render({"nope": "1"})
+
+
+def test_header_parse(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "q.rq"
+    path.write_text("# name: q\n# title: T\n# description: first\n#   second\n"
+                    "# param: when date 2025-01-01 -- a day\nSELECT * { ?s ?p $when }\n")
+    query = parse(path)
+    assert query.description == "first second"
+    assert query.render() == query.text.replace("$when", '"2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date>')
