@@ -7,6 +7,7 @@ server can map any entity IRI back to a local path (issue: entity pages).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 
@@ -61,28 +62,22 @@ def group(code: str) -> URIRef:
     return ID[f"group/{code.replace(':', '')}"]
 
 
-def org(org_id: str) -> URIRef:
-    return ID[f"org/{org_id}"]
+def _minter(kind: str) -> Callable[[str], URIRef]:
+    """IRIs of one kind of entity: id/<kind>/<local id>."""
+
+    def mint(local_id: str) -> URIRef:
+        return ID[f"{kind}/{local_id}"]
+
+    mint.__name__ = kind
+    return mint
 
 
-def source(source_id: str) -> URIRef:
-    return ID[f"source/{source_id}"]
-
-
-def regime(regime_id: str) -> URIRef:
-    return ID[f"regime/{regime_id}"]
-
-
-def chip(chip_id: str) -> URIRef:
-    return ID[f"chip/{chip_id}"]
-
-
-def model(model_id: str) -> URIRef:
-    return ID[f"model/{model_id}"]
-
-
-def datacenter(dc_id: str) -> URIRef:
-    return ID[f"datacenter/{dc_id}"]
+org = _minter("org")
+source = _minter("source")
+regime = _minter("regime")
+chip = _minter("chip")
+model = _minter("model")
+datacenter = _minter("datacenter")
 
 
 def sparql_prefixes() -> str:
