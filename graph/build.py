@@ -14,7 +14,7 @@ from rich.progress import Progress
 
 from . import namespaces as ns
 from .config import Settings
-from .loaders import chips, companies, countries, epoch, memberships, regimes, sources
+from .loaders import chips, companies, countries, epoch, imports, memberships, regimes, sources
 from .loaders.context import LoadContext
 from .rules import run_rules
 from .store import KnowledgeStore, StoreLocation
@@ -30,6 +30,7 @@ LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
     ("organizations", companies.load),
     ("chips", chips.load),
     ("Epoch clusters and models", epoch.load),
+    ("imported parties", imports.load),
 ]
 
 

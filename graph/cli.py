@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 import click
-from exportkg.queries.catalog import NamedQuery, load_catalog, parse
 from rich.console import Console
+
+from exportkg.queries.catalog import NamedQuery, load_catalog, parse
 
 from .build import build as run_build
 from .config import Settings
+from .determine import determine as run_determine
 from .errors import ExportKGError
+from .importer import import_parties
 from .output import render
 from .store import KnowledgeStore, StoreLocation
 from .summary import summarize
@@ -123,3 +127,43 @@ def query(settings: Settings, name: str | None, file: Path | None, sparql: str |
             store.close()
     except ExportKGError as exc:
         _fail(exc)
+
+
+@main.command()
+@click.option("--party", required=True, help="Organization or data center id (or full IRI).")
+@click.option("--item", required=True, help="3A090.a, 3A090.b, 4A090.a, 4A090.b, 4E091, a chip or a model id.")
+@click.option("--destination", help="ISO 3166 alpha-2 code or data center id (default: the party's location).")
+@click.option("--regime", help="Regime id (see `exportkg query regimes`).")
+@click.option("--on", "on", help="A day (YYYY-MM-DD): the regime in force then (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def determine(settings: Settings, party: str, item: str, destination: str | None, regime: str | None,
+              on: str | None, fmt: str) -> None:
+    """Does exporting ITEM to PARTY need a license, under which policy, and why?"""
+    if regime and on:
+        raise click.UsageError("give --regime or --on, not both")
+    try:
+        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        try:
+            result = run_determine(store, settings, party, item, destination, regime, on)
+        finally:
+            store.close()
+    except ExportKGError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        click.echo(result.memo())
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.pass_obj
+def import_command(settings: Settings, file: Path) -> None:
+    """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source)."""
+    try:
+        result = import_parties(settings, file)
+    except ExportKGError as exc:
+        _fail(exc)
+    click.echo(f"imported {result.added} new and {result.replaced} replaced part(ies); "
+               "determinations are up to date")

@@ -23,10 +23,17 @@ class Settings:
     queries_dir: Path = PACKAGE_ROOT / "queries"
     #: the embedded store lives under home/store; "current" is a symlink swapped atomically
     store_name: str = "store"
+    #: a staged imports file to build with instead of the published one (used by `exportkg import`)
+    imports_override: Path | None = None
 
     @property
     def store_root(self) -> Path:
         return self.home / self.store_name
+
+    @property
+    def imports_file(self) -> Path:
+        """Parties researchers imported: kept beside the store so every build includes them."""
+        return self.imports_override or self.home / "imports" / "parties.csv"
 
     @property
     def ontology_file(self) -> Path:

@@ -19,7 +19,6 @@ from .store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 COMMON = "common"
-MAX_ROUNDS = 25
 
 
 @dataclass
@@ -69,24 +68,65 @@ def _render(rule: NamedQuery, regime: str, graph: str, date: str | None,
     return text.replace("$date", f'"{date}"^^<http://www.w3.org/2001/XMLSchema#date>') if date else text
 
 
-def run_rules(store: KnowledgeStore, settings: Settings) -> dict[str, int]:
-    """Run every rule to a fixpoint; returns triples per inferred graph."""
-    all_rules = rules(settings)
+def is_global(rule: NamedQuery) -> bool:
+    return rule.meta.get("regimes", "").strip() == "global"
+
+
+def plan(store: KnowledgeStore, settings: Settings) -> list[tuple[NamedQuery, RegimeInfo | None]]:
+    """The evaluation order: rule files in name order (their numeric prefixes are the strata), each
+    for every regime it applies to. A rule only reads what earlier strata wrote, so one pass reaches
+    the fixpoint; `run_rules(verify=True)` checks that a second pass adds nothing."""
     regimes = regimes_in(store, settings)
-    for round_no in range(1, MAX_ROUNDS + 1):
+    steps: list[tuple[NamedQuery, RegimeInfo | None]] = []
+    for rule in sorted(rules(settings), key=lambda r: r.path.name):
+        if is_global(rule):
+            steps.append((rule, None))
+        else:
+            steps.extend((rule, regime) for regime in regimes if applies(rule, regime.id))
+    return steps
+
+
+def target_graph(regime: RegimeInfo | None) -> str:
+    return str(ns.inferred_graph(regime.id if regime else COMMON))
+
+
+def render(store: KnowledgeStore, rule: NamedQuery, regime: RegimeInfo | None) -> str:
+    """The SPARQL Update a rule runs as for one regime (or once, for a global rule)."""
+    graph = target_graph(regime)
+    return _render(rule, regime.id if regime else "", graph, regime.date if regime else None,
+                   _dataset(store, graph))
+
+
+INSERT_HEAD = re.compile(r"INSERT\s*\{\s*GRAPH\s*\$inferred\s*\{")
+TEMPLATE_END = re.compile(r"\}\s*\}\s*\n(?=WHERE)")
+
+
+def as_construct(rule: NamedQuery, regime: RegimeInfo | None) -> str:
+    """The rule as a CONSTRUCT over the default graph: what the embedded engine evaluates."""
+    text = INSERT_HEAD.sub("CONSTRUCT {", rule.text, count=1)
+    text = TEMPLATE_END.sub("}\n", text, count=1)
+    return _render(NamedQuery(rule.name, rule.path, text, rule.meta), regime.id if regime else "",
+                   target_graph(regime), regime.date if regime else None)
+
+
+def body_query(store: KnowledgeStore, rule: NamedQuery, regime: RegimeInfo | None) -> str:
+    """The rule's WHERE as a counting SELECT over the union default graph: what evaluating the body
+    once costs, the floor a rule engine cannot go under (bench/reason.py compares against it).
+    Run it with store.query, whose default graph is the union."""
+    text = as_construct(rule, regime)
+    return re.sub(r"(?s)CONSTRUCT\s*\{.*?\}\s*\n(?=WHERE)", "SELECT (COUNT(*) AS ?n)\n", text, count=1)
+
+
+def run_rules(store: KnowledgeStore, settings: Settings, *, verify: bool = False) -> dict[str, int]:
+    """Run every rule once in stratum order; with verify, a second pass must add nothing."""
+    steps = plan(store, settings)
+    for rule, regime in steps:
+        store.infer(as_construct(rule, regime), ns.URIRef(target_graph(regime)))
+    log.info("rules: %d steps, %d inferred triples", len(steps), _inferred_size(store))
+    if verify:
         before = _inferred_size(store)
-        for rule in all_rules:
-            if rule.meta.get("regimes", "").strip() == "global":
-                graph = str(ns.inferred_graph(COMMON))
-                store.update(_render(rule, "", graph, None, _dataset(store, graph)))
-                continue
-            for regime in regimes:
-                if applies(rule, regime.id):
-                    graph = str(ns.inferred_graph(regime.id))
-                    store.update(_render(rule, regime.id, graph, regime.date,
-                                         _dataset(store, graph)))
-        after = _inferred_size(store)
-        log.info("rules round %d: %d -> %d inferred triples", round_no, before, after)
-        if after == before:
-            break
+        for rule, regime in steps:
+            store.infer(as_construct(rule, regime), ns.URIRef(target_graph(regime)))
+        if _inferred_size(store) != before:
+            raise RuntimeError("rules are not stratified: a second pass inferred more")
     return {str(g): store.graph_size(g) for g in store.graph_names() if "/inferred/" in str(g)}

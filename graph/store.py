@@ -98,6 +98,17 @@ class KnowledgeStore:
     def update(self, sparql: str) -> None:
         self.ox.update(sparql)
 
+    def infer(self, construct: str, graph: URIRef) -> int:
+        """Add what a rule derives to one graph: the rule's CONSTRUCT over the union of all graphs.
+
+        Embedded fast path: a multi-graph dataset (USING) costs about 5x the union default graph in
+        Oxigraph, so rules keep every inferred triple regime-keyed and the union stays correct."""
+        target = ox.NamedNode(graph)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target)
+                 for t in self.ox.query(construct, use_default_graph_as_union=True)]
+        self.ox.extend(quads)
+        return len(quads)
+
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self.ox.named_graphs())
 

@@ -10,8 +10,9 @@ import logging
 import tempfile
 from pathlib import Path
 
-from exportkg.graph.errors import ExportKGError
 from rdflib import XSD, Graph, Literal
+
+from exportkg.graph.errors import ExportKGError
 
 log = logging.getLogger(__name__)
 

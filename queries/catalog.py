@@ -14,9 +14,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from rdflib import XSD, Literal, URIRef
+
 from exportkg.graph import namespaces as ns
 from exportkg.graph.errors import QueryError
-from rdflib import XSD, Literal, URIRef
 
 HEADER = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]*$")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from exportkg.graph.build import build
 from exportkg.graph.config import Settings
 from exportkg.graph.store import KnowledgeStore, StoreLocation

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from exportkg.graph.build import build
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError

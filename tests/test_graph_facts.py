@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import select
 from exportkg.graph import namespaces as ns
+
+from conftest import select
 
 PREFIXES = ns.sparql_prefixes()
 D5_JAN_2025 = {"AF", "BY", "MM", "KH", "CF", "CN", "CD", "CU", "ER", "HT", "IR", "IQ", "KP", "LB",

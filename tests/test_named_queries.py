@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import QueryError
 from exportkg.queries.catalog import load_catalog, parse

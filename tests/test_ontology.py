@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from rdflib import OWL, RDF, RDFS, Graph
+
 from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
-from rdflib import OWL, RDF, RDFS, Graph
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 

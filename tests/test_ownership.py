@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import RDF, Graph, Literal
+
 from exportkg.graph import namespaces as ns
 from exportkg.graph.build import build, ontology_graph
 from exportkg.graph.config import Settings
 from exportkg.graph.namespaces import EKG
 from exportkg.graph.store import KnowledgeStore, StoreLocation
 from exportkg.ontology.owlcheck import reason
-from rdflib import RDF, Graph, Literal
+
 from test_bad_input import append_row, company
 
 CHAIN = [  # id, located, headquarters, parent, share, control

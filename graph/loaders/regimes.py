@@ -17,6 +17,7 @@ from .context import LoadContext
 
 FILE = "regimes.yaml"
 KINDS = {"regime": EKG.Regime, "reference_threshold": EKG.ReferenceThresholds}
+BIG = Decimal(10) ** 15
 DATES = {"effective": EKG.effectiveDate, "compliance": EKG.complianceDate, "ends": EKG.endDate}
 
 
@@ -115,14 +116,16 @@ def _values(raw: Any) -> list[Literal]:
         return [v for item in raw for v in _values(item)]
     if isinstance(raw, bool):
         return [Literal(raw)]
-    if isinstance(raw, int | float):
-        return [Literal(Decimal(str(raw)), datatype=XSD.decimal)]
     if isinstance(raw, date):
         return [Literal(raw)]
     try:
-        return [Literal(Decimal(str(raw).replace(",", "")), datatype=XSD.decimal)]
+        number = Decimal(str(raw).replace(",", ""))
     except InvalidOperation:
         return [Literal(str(raw))]
+    # operation counts (1e26) overflow xsd:decimal in Oxigraph (i128, 18 decimals): use double there
+    if abs(number) >= BIG:
+        return [Literal(float(number), datatype=XSD.double)]
+    return [Literal(number, datatype=XSD.decimal)]
 
 
 def _load_tiers(ctx: LoadContext, rid: str, regime: Any, tiers: dict[str, Any], row: Row,

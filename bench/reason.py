@@ -1,0 +1,469 @@
+"""Reasoner benchmark: the rule fixpoint on synthetic data of 10k, 100k and 1M companies, against its floor.
+
+Once: the shipped data (ontology, facts, regime graphs) is loaded into a base store. Per size: the base
+store is copied, the synthetic N-Triples (bench/synthetic.py) are bulk-loaded into the facts graph and
+every inferred graph is dropped. Then, each phase in a fresh subprocess (so its peak RSS is its own):
+
+- fixpoint: `run_rules(store, settings)`, wall time, peak RSS (ru_maxrss, or VmHWM if it has to be
+  killed); per-step times come from timing each store write run_rules makes (`update` or `infer`);
+- floor: on a second copy of the loaded store, run_rules again, and ahead of each step its
+  `body_query` (the rule's WHERE as a counting SELECT over the same dataset) is timed once, so each
+  body sees what its step saw. The sum of the bodies is the floor a rule engine cannot go under.
+
+The rules are whatever queries/rules/*.rq holds at run time (`plan` is asked; nothing is listed here).
+A step that runs longer than --step-timeout is stopped and reported by name, with what ran before it.
+
+Run: `.venv/bin/python bench/reason.py [--sizes 10000,100000,1000000] [--quick]`. Markdown tables on
+stdout, JSON in bench/results/reason.json (rewritten after every size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph
+from synthetic import generate
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.build import build, load_all, named_graphs, ontology_graph
+from exportkg.graph.config import Settings
+from exportkg.graph.rules import body_query, plan, run_rules, target_graph
+from exportkg.graph.store import KnowledgeStore, StoreLocation
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "reason.json"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+TARGET_RATIO = 3.0
+TARGET_1M_SECONDS = 300.0
+INFERRED = "/graph/inferred/"
+WRITERS = ("update", "infer")  # the KnowledgeStore methods a rule step may write through
+FROM_LINE = re.compile(r"(?m)^\s*FROM\s*<")
+log = logging.getLogger("bench")
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def hwm_mb(pid: int) -> float | None:
+    """Peak RSS of a running process (Linux /proc), for a worker that has to be killed."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def step_id(rule, regime) -> str:  # type: ignore[no-untyped-def]
+    return f"{rule.name}@{regime.id if regime else 'global'}"
+
+
+def inferred_graphs(store: KnowledgeStore) -> list[str]:
+    return [str(g) for g in store.graph_names() if INFERRED in str(g)]
+
+
+# ---------------------------------------------------------------------------------------------- workers
+# Each runs in its own process (`reason.py --worker PHASE STORE ...`) and reports JSON lines on stdout:
+# {"start": step} before a step, {"step": step, ...} after it, {"done": {...}} at the end.
+
+def emit(**event: object) -> None:
+    print(json.dumps(event), flush=True)
+
+
+def worker_base(store_dir: Path, via_build: bool) -> None:
+    """The shipped data: through `build` (which also runs the rules on it), or straight from the loaders."""
+    start = time.perf_counter()
+    if via_build:
+        settings = Settings(home=store_dir.parent / "home")
+        build(settings)
+        shutil.copytree(StoreLocation(settings.store_root).resolved(), store_dir)
+    else:
+        settings = Settings(home=store_dir.parent)
+        ctx = load_all(settings)
+        store = KnowledgeStore.create(store_dir)
+        for name, graph in named_graphs(ctx, ontology_graph(settings)).items():
+            store.load_graph(graph, name)
+        store.close()
+    emit(done={"base_s": time.perf_counter() - start, "via_build": via_build})
+
+
+def worker_load(store_dir: Path, nt: Path) -> None:
+    store = KnowledgeStore.create(store_dir)
+    before = store.graph_size(ns.FACTS_GRAPH)
+    start = time.perf_counter()
+    store.load_file(nt, ns.FACTS_GRAPH)
+    load_s = time.perf_counter() - start
+    dropped = inferred_graphs(store)
+    for graph in dropped:
+        store.update(f"DROP SILENT GRAPH <{graph}>")
+    facts = store.graph_size(ns.FACTS_GRAPH)
+    total = len(store.ox)
+    store.close()
+    emit(done={"load_s": load_s, "facts_before": before, "facts_after": facts, "store_triples": total,
+               "dropped_graphs": len(dropped), "load_rss_mb": rss_mb()})
+
+
+class Steps:
+    """The planned steps, to name each write run_rules makes (one per step, in plan order)."""
+
+    def __init__(self, store: KnowledgeStore, settings: Settings):
+        self.planned = plan(store, settings)  # run_rules plans again: same files, same order
+        self.keys = [step_id(rule, regime) for rule, regime in self.planned]
+        self.targets = [target_graph(regime) for _rule, regime in self.planned]
+
+    def at(self, index: int, args: tuple) -> int | None:
+        """The step a write call is, if it writes the target graph of the step due at that point."""
+        said = " ".join(str(a) for a in args)
+        return index if index < len(self.keys) and self.targets[index] in said else None
+
+
+def instrument(store: KnowledgeStore, steps: Steps, field: str = "fixpoint_s",  # type: ignore[no-untyped-def]
+               before=None) -> list[float]:
+    """Time every write run_rules makes, whichever store method it uses (`update` with the rendered
+    rule, or `infer` with a CONSTRUCT and the target graph); `before(index)` runs ahead of each."""
+    calls: list[float] = []
+
+    def wrap(method):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            index = steps.at(len(calls), args)
+            key = steps.keys[index] if index is not None else f"#{len(calls)}"
+            if before is not None:
+                before(index, key)
+            emit(start=key, doing="write")
+            start = time.perf_counter()
+            value = method(*args, **kwargs)
+            calls.append(time.perf_counter() - start)
+            emit(step=key, **{field: calls[-1]})
+            return value
+        return timed
+
+    for name in WRITERS:
+        if hasattr(store, name):
+            setattr(store, name, wrap(getattr(store, name)))
+    return calls
+
+
+def run_body(store: KnowledgeStore, text: str) -> int:
+    """A body query over the dataset it names (FROM), else over the union of all graphs, as the
+    engine's CONSTRUCT path reads it."""
+    union = FROM_LINE.search(text) is None
+    return int(next(iter(store.ox.query(text, use_default_graph_as_union=union)))["n"].value)
+
+
+def worker_fixpoint(store_dir: Path, settings: Settings) -> None:
+    store = KnowledgeStore.create(store_dir)
+    if inferred_graphs(store):
+        raise RuntimeError("inferred graphs present before the fixpoint: the load phase did not drop them")
+    steps = Steps(store, settings)
+    calls = instrument(store, steps)
+    rss_before = rss_mb()
+    start = time.perf_counter()
+    sizes = run_rules(store, settings)
+    fixpoint_s = time.perf_counter() - start
+    rss_after = rss_mb()
+    store.close()
+    emit(done={"fixpoint_s": fixpoint_s, "rss_before_mb": rss_before, "peak_rss_mb": rss_after,
+               "inferred_triples": sum(sizes.values()),
+               "inferred_graphs": {g.rsplit(INFERRED, 1)[1]: n for g, n in sizes.items()},
+               "step_count": len(calls), "planned_steps": len(steps.keys)})
+
+
+def worker_floor(store_dir: Path, settings: Settings) -> None:
+    """run_rules once more on a copy of the loaded store; ahead of each step its body is timed, so
+    each body sees exactly what that step saw (earlier steps' output, not later ones')."""
+    store = KnowledgeStore.create(store_dir)
+    steps = Steps(store, settings)
+
+    def floor(index: int | None, key: str) -> None:
+        emit(start=key, doing="body")
+        if index is None:
+            emit(step=key, floor_s=None, rows=None, error="write call does not match the plan")
+            return
+        try:
+            text = body_query(store, *steps.planned[index])
+            start = time.perf_counter()
+            rows = run_body(store, text)
+            emit(step=key, floor_s=time.perf_counter() - start, rows=rows)
+        except Exception as exc:  # a rule that body_query cannot turn into a SELECT: report, go on
+            emit(step=key, floor_s=None, rows=None, error=f"{type(exc).__name__}: {exc}"[:300])
+
+    instrument(store, steps, "rerun_write_s", before=floor)  # the write again, for comparison
+    run_rules(store, settings)
+    store.close()
+    emit(done={"floor_rss_mb": rss_mb()})
+
+
+def run_worker(argv: list[str]) -> None:
+    phase, store_dir = argv[0], Path(argv[1])
+    settings = Settings(home=store_dir.parent)
+    if phase == "base":
+        worker_base(store_dir, argv[2] == "build")
+    elif phase == "load":
+        worker_load(store_dir, Path(argv[2]))
+    elif phase == "fixpoint":
+        worker_fixpoint(store_dir, settings)
+    elif phase == "floor":
+        worker_floor(store_dir, settings)
+    else:
+        raise SystemExit(f"unknown phase {phase}")
+
+
+# ---------------------------------------------------------------------------------------------- driver
+
+class Outcome:
+    """What a worker reported: its step events, its final result, or why it was stopped."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, dict] = {}
+        self.done: dict | None = None
+        self.error: str | None = None
+        self.running: str | None = None
+        self.doing = ""
+        self.peak_rss_mb: float | None = None
+        self.seconds = 0.0
+
+
+def spawn(phase: str, store_dir: Path, *extra: str, timeout: float, step_timeout: float,
+          work: Path) -> Outcome:
+    """Run one worker, following its events; stop it when a step or the phase runs too long."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", phase, str(store_dir), *extra]
+    out_path, err_path = work / f"{phase}.out", work / f"{phase}.err"
+    outcome = Outcome()
+    start = time.perf_counter()
+    with out_path.open("w") as out, err_path.open("w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+    step_started = start
+    offset = 0
+    while True:
+        finished = proc.poll() is not None
+        outcome.peak_rss_mb = hwm_mb(proc.pid) or outcome.peak_rss_mb
+        with out_path.open() as fh:
+            fh.seek(offset)
+            chunk = fh.read()
+        complete = chunk[: chunk.rfind("\n") + 1]
+        offset += len(complete)
+        for line in complete.splitlines():
+            event = json.loads(line)
+            if "start" in event:
+                outcome.running, step_started = event["start"], time.perf_counter()
+                outcome.doing = event.get("doing", "")
+            elif "step" in event:
+                key = event.pop("step")
+                outcome.steps.setdefault(key, {}).update(event)
+                outcome.running = None
+            elif "done" in event:
+                outcome.done = event["done"]
+        if finished:
+            break
+        now = time.perf_counter()
+        if outcome.running and now - step_started > step_timeout:
+            outcome.error = (f"{phase}: step {outcome.running} ({outcome.doing}) still running after "
+                             f"{step_timeout:.0f} s")
+        elif now - start > timeout:
+            outcome.error = f"{phase}: timed out after {timeout:.0f} s" + (
+                f" (in step {outcome.running})" if outcome.running else "")
+        if outcome.error:
+            outcome.peak_rss_mb = hwm_mb(proc.pid) or outcome.peak_rss_mb
+            proc.kill()
+            proc.wait()
+            break
+        time.sleep(0.2)
+    outcome.seconds = time.perf_counter() - start
+    if outcome.error is None and (proc.returncode != 0 or outcome.done is None):
+        outcome.error = f"{phase}: exit {proc.returncode}: {err_path.read_text().strip()[-2000:]}"
+    return outcome
+
+
+def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> dict:
+    home = work / f"n{n}"
+    home.mkdir()
+    nt = home / "synthetic.nt"
+    limits = {"timeout": args.timeout, "step_timeout": args.step_timeout, "work": home}
+    log.info("%d companies: generating", n)
+    start = time.perf_counter()
+    counts = generate(n, args.seed, nt)
+    result: dict = {"companies": n, "seed": args.seed, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "rules": sorted(p.name for p in Settings().queries_dir.glob("rules/*.rq")),
+                    "options": {"via_build": args.via_build, "step_timeout_s": args.step_timeout,
+                                "timeout_s": args.timeout},
+                    "generate_s": time.perf_counter() - start,
+                    "synthetic": counts, "triples_loaded": counts["triples"], "steps": {}, "errors": []}
+    store_dir, floor_dir = home / "store", home / "store-floor"
+    shutil.copytree(base_store, store_dir)
+
+    log.info("%d companies: bulk load", n)
+    load = spawn("load", store_dir, str(nt), **limits)
+    nt.unlink()  # up to ~2 GB at 1M companies; the store has it now
+    if load.error:
+        result["errors"].append(load.error)
+        return _finish(result, home)
+    result.update(load.done or {})
+    shutil.copytree(store_dir, floor_dir)  # the floor run starts from the same loaded data
+
+    for phase, directory in (("fixpoint", store_dir), ("floor", floor_dir)):
+        log.info("%d companies: %s", n, "fixpoint (run_rules)" if phase == "fixpoint" else
+                 "floor (each step's body, at the state that step sees)")
+        outcome = spawn(phase, directory, **limits)
+        for key, event in outcome.steps.items():
+            result["steps"].setdefault(key, {}).update(event)
+        if outcome.error:
+            result["errors"].append(outcome.error)
+            result[f"{phase}_incomplete"] = True
+            if outcome.running:
+                result[f"{phase}_stopped_in"] = outcome.running
+        if phase == "fixpoint":
+            result.update(outcome.done or {"peak_rss_mb": outcome.peak_rss_mb})
+        else:
+            result["floor_rss_mb"] = (outcome.done or {}).get("floor_rss_mb", outcome.peak_rss_mb)
+        shutil.rmtree(directory, ignore_errors=True)
+    floors = [s.get("floor_s") for s in result["steps"].values()]
+    result["floor_s"] = sum(f for f in floors if f is not None)
+    result["floor_incomplete"] = result.get("floor_incomplete", False) or any(f is None for f in floors)
+    return _finish(result, home)
+
+
+def _finish(result: dict, home: Path) -> dict:
+    if result.get("fixpoint_s") and result.get("floor_s"):
+        result["ratio"] = result["fixpoint_s"] / result["floor_s"]
+        result["within_3x"] = result["ratio"] <= TARGET_RATIO and not result["floor_incomplete"]
+    if result["companies"] >= 1_000_000:
+        result["under_5_min"] = bool(result.get("fixpoint_s")) and result["fixpoint_s"] < TARGET_1M_SECONDS
+    shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def stopped(result: dict) -> set[str]:
+    return {result[k] for k in ("fixpoint_stopped_in", "floor_stopped_in") if k in result}
+
+
+def slowest(result: dict, k: int = 5) -> list[tuple[str, dict]]:
+    """The steps whose body (or, failing that, whose write) took longest; a stopped step first."""
+    stuck = stopped(result)
+
+    def cost(item: tuple[str, dict]) -> float:
+        key, step = item
+        return float("inf") if key in stuck else max(step.get("floor_s") or 0.0, step.get("fixpoint_s") or 0.0)
+
+    return sorted(result.get("steps", {}).items(), key=lambda kv: -cost(kv))[:k]
+
+
+def _s(value: float | None, missing: str = "—") -> str:
+    return missing if value is None else f"{value:.2f}"
+
+
+def markdown(results: list[dict]) -> str:
+    lines = ["| companies | triples loaded | load (s) | fixpoint (s) | floor: sum of bodies (s) | "
+             "fixpoint / floor | peak RSS (MB) | inferred triples |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        fixpoint = _s(r.get("fixpoint_s"), "stopped" if r.get("fixpoint_incomplete") else "—")
+        floor = _s(r.get("floor_s")) + (" (incomplete)" if r.get("floor_incomplete") else "")
+        ratio = f"{r['ratio']:.2f}x" if "ratio" in r else "—"
+        inferred = f"{r['inferred_triples']:,}" if "inferred_triples" in r else "—"
+        lines.append(f"| {r['companies']:,} | {r['triples_loaded']:,} | {_s(r.get('load_s'))} | {fixpoint} | "
+                     f"{floor} | {ratio} | {r.get('peak_rss_mb') or '—'} | {inferred} |")
+    for r in results:
+        lines += ["", f"Slowest steps at {r['companies']:,} companies:", "",
+                  "| step (rule@regime) | floor (s) | in fixpoint (s) | body rows |", "|---|---:|---:|---:|"]
+        for key, s in slowest(r):
+            rows = f"{s['rows']:,}" if s.get("rows") is not None else "—"
+            fixpoint = _s(s.get("fixpoint_s"), "stopped" if key == r.get("fixpoint_stopped_in") else "—")
+            floor = _s(s.get("floor_s"), "stopped" if key == r.get("floor_stopped_in") else
+                       "error" if "error" in s else "—")
+            lines.append(f"| {key} | {floor} | {fixpoint} | {rows} |")
+        lines += [f"\n{e}" for e in r.get("errors", [])]
+    return "\n".join(lines)
+
+
+def verdict(results: list[dict]) -> str:
+    notes = []
+    for r in results:
+        size = f"{r['companies']:,} companies"
+        if "ratio" in r:
+            notes.append(f"{size}: fixpoint {r['ratio']:.2f}x the floor "
+                         f"({'within' if r['within_3x'] else 'NOT within'} {TARGET_RATIO:g}x"
+                         f"{', floor incomplete' if r['floor_incomplete'] else ''})")
+        elif r.get("fixpoint_incomplete"):
+            notes.append(f"{size}: fixpoint did not finish ({r['errors'][0]})")
+        if "under_5_min" in r:
+            notes.append(f"{size}: fixpoint {'under' if r['under_5_min'] else 'NOT under'} 5 minutes")
+    return "\n".join(f"- {n}" for n in notes)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        run_worker(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated company counts (default: 10000,100000,1000000)")
+    parser.add_argument("--quick", action="store_true", help="10,000 companies only")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per phase per size (default 3600)")
+    parser.add_argument("--step-timeout", type=float, default=600,
+                        help="seconds one rule step may take before it is reported and stopped (default 600)")
+    parser.add_argument("--via-build", action="store_true",
+                        help="make the base store with `build` (SHACL, rules on the curated data) instead of "
+                             "the loaders alone; the inferred graphs are dropped either way")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the temporary stores go")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    sizes = [10_000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="exportkg-reason-", dir=args.workdir) as tmp:
+        work = Path(tmp)
+        base_store = work / "base" / "store"
+        base_store.parent.mkdir()
+        base = spawn("base", base_store, "build" if args.via_build else "loaders", timeout=args.timeout,
+                     step_timeout=args.step_timeout, work=base_store.parent)
+        if base.error:
+            raise SystemExit(f"could not make the base store: {base.error}")
+        log.info("base store (shipped data) in %.1f s", (base.done or {}).get("base_s", 0.0))
+        for n in sizes:
+            results.append(run_size(n, base_store, work, args))
+            _write(args.out, results, args)  # after every size, so a long run keeps what it measured
+
+    print(markdown(results))
+    print()
+    print(verdict(results))
+    print(f"\nJSON: {args.out}")
+
+
+def _write(path: Path, results: list[dict], args: argparse.Namespace) -> None:
+    """Write the results, keeping sizes an earlier run measured and this one did not (each result says
+    when it was measured and with which rules, so runs on different rule sets are not mixed up)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept: dict[int, dict] = {}
+    if path.exists():
+        try:
+            kept = {r["companies"]: r for r in json.loads(path.read_text(encoding="utf-8")).get("results", [])}
+        except (ValueError, KeyError, TypeError):
+            kept = {}
+    kept.update({r["companies"]: r for r in results})
+    meta = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
+            "pyoxigraph": pyoxigraph.__version__,
+            "targets": {"ratio": TARGET_RATIO, "seconds_at_1m": TARGET_1M_SECONDS}}
+    path.write_text(json.dumps({"meta": meta, "results": [kept[n] for n in sorted(kept)]}, indent=2) + "\n",
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
