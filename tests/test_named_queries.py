@@ -72,3 +72,26 @@ def test_header_parse(tmp_path) -> None:  # type: ignore[no-untyped-def]
     query = parse(path)
     assert query.description == "first second"
     assert query.render() == query.text.replace("$when", '"2025-01-01"^^<http://www.w3.org/2001/XMLSchema#date>')
+
+
+def test_reference_thresholds(store) -> None:  # type: ignore[no-untyped-def]
+    prohibited = run(store, "models-reference-thresholds", threshold="prohibited_training_ops")
+    notifiable = run(store, "models-reference-thresholds", threshold="notifiable_training_ops")
+    assert prohibited and all(float(r["compute"]) > 1e25 for r in prohibited)
+    assert len(notifiable) > len(prohibited)
+    assert all(float(r["compute"]) > 1e23 for r in notifiable)
+
+
+def test_uveu_shares_name_breaches(store) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["group"]: r for r in run(store, "uveu-compliance", regime="ifr-jan2025")}
+    breached = [r for r in rows.values() if r["compliant"] == "false"]
+    assert breached and all("breach" in r["why"] for r in breached)
+    assert all(float(r["tier1Pct"]) >= 75 and float(r["maxTier2Pct"]) <= 7
+               for r in rows.values() if r["compliant"] == "true")
+
+
+def test_tier2_ledger_subtracts_known_deployments(store) -> None:  # type: ignore[no-untyped-def]
+    rows = run(store, "tier2-ledger", regime="ifr-jan2025")
+    assert {r["cap"] for r in rows} == {"49901"}
+    assert all(abs(float(r["cap"]) - float(r["used"]) - float(r["remaining"])) < 1e-6 for r in rows)
+    assert any(float(r["used"]) > 0 for r in rows)
