@@ -93,10 +93,9 @@ CASES = [break_unknown_country, break_duplicate_id, break_missing_parent, break_
 
 
 @pytest.fixture(scope="module")
-def good_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(home=tmp_path_factory.mktemp("good"))
-    build(settings)
-    return settings
+def good_home(built: Settings) -> Settings:
+    """The session's store: failed builds must leave it exactly as it was."""
+    return built
 
 
 def count_countries(settings: Settings) -> int:
