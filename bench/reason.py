@@ -20,6 +20,7 @@ stdout, JSON in bench/results/reason.json (rewritten after every size).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -237,6 +238,7 @@ class Outcome:
         self.doing = ""
         self.peak_rss_mb: float | None = None
         self.seconds = 0.0
+        self.running_s = 0.0  # how long the step in progress had run when the worker was stopped
 
 
 def spawn(phase: str, store_dir: Path, *extra: str, timeout: float, step_timeout: float,
@@ -279,6 +281,7 @@ def spawn(phase: str, store_dir: Path, *extra: str, timeout: float, step_timeout
             outcome.error = f"{phase}: timed out after {timeout:.0f} s" + (
                 f" (in step {outcome.running})" if outcome.running else "")
         if outcome.error:
+            outcome.running_s = now - step_started
             outcome.peak_rss_mb = hwm_mb(proc.pid) or outcome.peak_rss_mb
             proc.kill()
             proc.wait()
@@ -299,7 +302,8 @@ def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> 
     start = time.perf_counter()
     counts = generate(n, args.seed, nt)
     result: dict = {"companies": n, "seed": args.seed, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                    "rules": sorted(p.name for p in Settings().queries_dir.glob("rules/*.rq")),
+                    "rules": {p.name: hashlib.sha1(p.read_bytes()).hexdigest()[:12]  # which rule set ran
+                              for p in sorted(Settings().queries_dir.glob("rules/*.rq"))},
                     "options": {"via_build": args.via_build, "step_timeout_s": args.step_timeout,
                                 "timeout_s": args.timeout},
                     "generate_s": time.perf_counter() - start,
@@ -327,6 +331,7 @@ def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> 
             result[f"{phase}_incomplete"] = True
             if outcome.running:
                 result[f"{phase}_stopped_in"] = outcome.running
+                result["steps"].setdefault(outcome.running, {})[f"{phase}_stopped_after_s"] = outcome.running_s
         if phase == "fixpoint":
             result.update(outcome.done or {"peak_rss_mb": outcome.peak_rss_mb})
         else:
@@ -367,6 +372,11 @@ def _s(value: float | None, missing: str = "—") -> str:
     return missing if value is None else f"{value:.2f}"
 
 
+def _stopped(step: dict, phase: str) -> str:
+    after = step.get(f"{phase}_stopped_after_s")
+    return "—" if after is None else f"stopped after {after:.0f}"
+
+
 def markdown(results: list[dict]) -> str:
     lines = ["| companies | triples loaded | load (s) | fixpoint (s) | floor: sum of bodies (s) | "
              "fixpoint / floor | peak RSS (MB) | inferred triples |",
@@ -383,8 +393,8 @@ def markdown(results: list[dict]) -> str:
                   "| step (rule@regime) | floor (s) | in fixpoint (s) | body rows |", "|---|---:|---:|---:|"]
         for key, s in slowest(r):
             rows = f"{s['rows']:,}" if s.get("rows") is not None else "—"
-            fixpoint = _s(s.get("fixpoint_s"), "stopped" if key == r.get("fixpoint_stopped_in") else "—")
-            floor = _s(s.get("floor_s"), "stopped" if key == r.get("floor_stopped_in") else
+            fixpoint = _s(s.get("fixpoint_s"), _stopped(s, "fixpoint"))
+            floor = _s(s.get("floor_s"), _stopped(s, "floor") if "floor_stopped_after_s" in s else
                        "error" if "error" in s else "—")
             lines.append(f"| {key} | {floor} | {fixpoint} | {rows} |")
         lines += [f"\n{e}" for e in r.get("errors", [])]
