@@ -167,3 +167,24 @@ def import_command(settings: Settings, file: Path) -> None:
         _fail(exc)
     click.echo(f"imported {result.added} new and {result.replaced} replaced part(ies); "
                "determinations are up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--query-timeout", type=float, help="Seconds before a /sparql query is stopped (default 30).")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, query_timeout: float | None) -> None:
+    """Serve /sparql, the query UI and the entity pages (building the graph first if there is none)."""
+    from exportkg.server.serve import serve as run_serve  # the web stack loads only for this command
+
+    if query_timeout is not None:
+        settings = settings.with_(query_timeout=query_timeout)
+    if not StoreLocation(settings.store_root).exists():
+        click.echo("no graph built yet: building it first")
+        try:
+            run_build(settings, show_progress=True)
+        except ExportKGError as exc:
+            _fail(exc)
+    click.echo(f"exportkg is serving at http://{host}:{port}/")
+    run_serve(settings, host, port)

@@ -25,6 +25,17 @@ class Settings:
     store_name: str = "store"
     #: a staged imports file to build with instead of the published one (used by `exportkg import`)
     imports_override: Path | None = None
+    #: remote-store mode: a SPARQL 1.1 query endpoint (and its update endpoint) instead of the embedded store
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    #: the web service: a query is stopped after this many seconds (its worker process is killed)
+    query_timeout: float = 30.0
+    #: at most this many result rows per /sparql answer; a cut is signalled, never silent
+    row_cap: int = 10_000
+    #: the largest request body /sparql accepts, in bytes
+    max_request_bytes: int = 1_000_000
+    #: query worker processes serving /sparql
+    query_workers: int = 2
 
     @property
     def store_root(self) -> Path:

@@ -1,0 +1,57 @@
+"""The Flask app factory: one app over one store, its parts as blueprints.
+
+The app never writes to the store. It reopens the published store when a build or an import swaps it
+in, so `exportkg build` and `exportkg serve` can run side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from exportkg.graph.config import Settings
+from exportkg.graph.store import KnowledgeStore, StoreLocation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServerState:
+    """What every request handler shares: the settings and a read-only view of the published store."""
+
+    settings: Settings
+    _store: KnowledgeStore | None = None
+    _opened: Path | None = None
+
+    def store(self) -> KnowledgeStore:
+        """The published store, reopened when a new build has been swapped in since the last request."""
+        location = StoreLocation(self.settings.store_root)
+        target = location.resolved()
+        if self._store is None or target != self._opened:
+            if self._store is not None:
+                self._store.close()
+            log.info("serving the store at %s", target)
+            self._store = KnowledgeStore.open_read_only(location)
+            self._opened = target
+        return self._store
+
+
+def state() -> ServerState:
+    """The running app's shared state (inside a request or app context)."""
+    return current_app.extensions["exportkg"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["exportkg"] = ServerState(settings)
+    from exportkg.server import api, pages, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app
