@@ -188,3 +188,7 @@ def serve(settings: Settings, host: str, port: int, query_timeout: float | None)
             _fail(exc)
     click.echo(f"exportkg is serving at http://{host}:{port}/")
     run_serve(settings, host, port)
+
+
+if __name__ == "__main__":
+    main()

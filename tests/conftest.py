@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,3 +57,52 @@ def select(kg: KnowledgeStore, sparql: str) -> list[dict[str, str]]:
     names = [str(v) for v in result.vars]
     return [{n: (None if row[i] is None else str(row[i])) for i, n in enumerate(names)}
             for row in result]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:
+    """Poll until the server answers (or fail with its log if it died)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not answer within {seconds} s")
+
+
+@contextlib.contextmanager
+def running_server(settings: Settings, *extra: str) -> Iterator[str]:
+    """`exportkg serve` as a real process (waitress) on a free port; yields its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "exportkg.graph.cli", "--home", str(settings.home), "serve",
+           "--host", "127.0.0.1", "--port", str(port), *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/sparql", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(built: Settings) -> Iterator[str]:
+    """The app over the session's built store, served by a real WSGI server over real HTTP."""
+    with running_server(built, "--query-timeout", "5") as base:
+        yield base
