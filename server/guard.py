@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 _ESC = r"\\[\s\S]"
@@ -47,14 +48,14 @@ class Token:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Vetted:
     """What the guard learned about an accepted query."""
 
     form: str = ""
     #: the graphs of FROM and FROM NAMED clauses (absolute IRIs)
-    from_graphs: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
     @property
     def has_dataset(self) -> bool:
@@ -73,7 +74,7 @@ def vet(query: str, graph_names: Iterable[str], default_graphs: Iterable[str] = 
         named_graphs: Iterable[str] = ()) -> Vetted:
     """Check one query and its protocol dataset; raise Refused, or return what was found."""
     known = set(graph_names)
-    vetted = _scan(list(tokens(query)))
+    vetted = scan(query)
     for kind, iris in (("FROM", vetted.from_graphs), ("FROM NAMED", vetted.from_named),
                        ("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for iri in iris:
@@ -83,8 +84,13 @@ def vet(query: str, graph_names: Iterable[str], default_graphs: Iterable[str] = 
     return vetted
 
 
-def _scan(toks: list[Token]) -> Vetted:
-    vetted = Vetted()
+@lru_cache(maxsize=512)
+def scan(query: str) -> Vetted:
+    """Tokenize and check one query text (cached: UIs and scripts send the same queries again and again)."""
+    toks = list(tokens(query))
+    form = ""
+    from_graphs: list[str] = []
+    from_named: list[str] = []
     prefixes: dict[str, str] = {}
     base: str | None = None
     i = 0
@@ -94,8 +100,8 @@ def _scan(toks: list[Token]) -> Vetted:
         if keyword == "SERVICE":
             raise Refused("SERVICE is not allowed: this endpoint answers from its own store and never "
                           "sends queries to other services")
-        if keyword in FORMS and not vetted.form:
-            vetted.form = keyword
+        if keyword in FORMS and not form:
+            form = keyword
         elif keyword == "BASE" and _kind(toks, i + 1) == "iri":
             base = _resolve(_iri_text(toks[i + 1].text), base)
         elif keyword == "PREFIX" and _kind(toks, i + 1) == "pname" and _kind(toks, i + 2) == "iri":
@@ -104,10 +110,10 @@ def _scan(toks: list[Token]) -> Vetted:
             named = _kind(toks, i + 1) == "word" and toks[i + 1].text.upper() == "NAMED"
             j = i + 2 if named else i + 1
             iri = _term_iri(toks[j] if j < len(toks) else None, prefixes, base)
-            (vetted.from_named if named else vetted.from_graphs).append(iri)
+            (from_named if named else from_graphs).append(iri)
             i = j
         i += 1
-    return vetted
+    return Vetted(form, tuple(from_graphs), tuple(from_named))
 
 
 def _kind(toks: list[Token], i: int) -> str:
