@@ -173,13 +173,17 @@ def import_command(settings: Settings, file: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--query-timeout", type=float, help="Seconds before a /sparql query is stopped (default 30).")
+@click.option("--row-cap", type=click.IntRange(min=1),
+              help="Most rows a /sparql answer carries; a cut is announced (default 10000).")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, query_timeout: float | None) -> None:
+def serve(settings: Settings, host: str, port: int, query_timeout: float | None, row_cap: int | None) -> None:
     """Serve /sparql, the query UI and the entity pages (building the graph first if there is none)."""
     from exportkg.server.serve import serve as run_serve  # the web stack loads only for this command
 
     if query_timeout is not None:
         settings = settings.with_(query_timeout=query_timeout)
+    if row_cap is not None:
+        settings = settings.with_(row_cap=row_cap)
     if not StoreLocation(settings.store_root).exists():
         click.echo("no graph built yet: building it first")
         try:

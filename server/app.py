@@ -7,15 +7,28 @@ in, so `exportkg build` and `exportkg serve` can run side by side.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from flask import Flask, current_app
 
 from exportkg.graph.config import Settings
 from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.server.jobs import Answer, QueryJob
 
 log = logging.getLogger(__name__)
+
+
+class Executor(Protocol):
+    """Runs vetted /sparql queries: server/executor.py (local workers) or server/remote_executor.py."""
+
+    def execute(self, job: QueryJob) -> Answer: ...
+
+    def graph_names(self) -> frozenset[str]: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -25,6 +38,8 @@ class ServerState:
     settings: Settings
     _store: KnowledgeStore | None = None
     _opened: Path | None = None
+    _executor: Executor | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def store(self) -> KnowledgeStore:
         """The published store, reopened when a new build has been swapped in since the last request."""
@@ -38,6 +53,30 @@ class ServerState:
             self._opened = target
         return self._store
 
+    def executor(self) -> Executor:
+        """What answers /sparql queries: made on first use (worker processes start only when needed)."""
+        with self._lock:
+            if self._executor is None:
+                if self.settings.endpoint:
+                    from exportkg.server.remote_executor import RemoteExecutor
+
+                    self._executor = RemoteExecutor(self.settings)
+                else:
+                    from exportkg.server.executor import LocalExecutor
+
+                    self._executor = LocalExecutor(self.settings)
+            return self._executor
+
+    def close(self) -> None:
+        """Stop the query workers and let go of the store (the server is stopping)."""
+        with self._lock:
+            if self._executor is not None:
+                self._executor.close()
+                self._executor = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 def state() -> ServerState:
     """The running app's shared state (inside a request or app context)."""
@@ -48,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a query may fill the whole form
     app.extensions["exportkg"] = ServerState(settings)
     from exportkg.server import api, pages, sparql
 

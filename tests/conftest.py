@@ -9,8 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,38 @@ def live_server(built: Settings) -> Iterator[str]:
     """The app over the session's built store, served by a real WSGI server over real HTTP."""
     with running_server(built, "--query-timeout", "5") as base:
         yield base
+
+
+@dataclass
+class Reply:
+    """An HTTP answer, whatever its status (urllib would raise on 4xx/5xx)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+def http(base: str, method: str = "GET", path: str = "/sparql", params: list[tuple[str, str]] | None = None,
+         body: bytes | str | None = None, headers: dict[str, str] | None = None, timeout: float = 60) -> Reply:
+    """One real HTTP request to a running server (http.client: nothing decoded or followed for us)."""
+    parsed = urllib.parse.urlsplit(base)
+    url = path + ("?" + urllib.parse.urlencode(params) if params else "")
+    conn = HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        conn.request(method, url, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
+        response = conn.getresponse()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        conn.close()
+
+
+def form(**fields: str) -> tuple[str, dict[str, str]]:
+    """A form-encoded POST body and its Content-Type header."""
+    return urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"}
