@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from exportkg.graph import namespaces as ns
@@ -65,7 +65,8 @@ def view(term: Node | None, label: Node | None = None) -> TermView:
         iri = str(term)
         return TermView(str(label) if label is not None else curie(iri), href(iri), iri, curie(iri))
     if isinstance(term, Literal):
-        note = term.language or (curie(str(term.datatype)) if term.datatype else "")
+        plain = term.datatype is None or term.datatype == XSD.string  # a plain string needs no note
+        note = term.language or ("" if plain else curie(str(term.datatype)))
         return TermView(str(term), note=note)
     if isinstance(term, BNode):
         return TermView(f"_:{term}")
