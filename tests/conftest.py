@@ -144,3 +144,26 @@ def http(base: str, method: str = "GET", path: str = "/sparql", params: list[tup
 def form(**fields: str) -> tuple[str, dict[str, str]]:
     """A form-encoded POST body and its Content-Type header."""
     return urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"}
+
+#: a party name that is markup: pages must show it as text, never run it
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def xss_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A store with one imported party whose name is markup (a Singapore subsidiary of Alibaba Group)."""
+    from exportkg.graph.importer import import_parties
+
+    settings = Settings(home=tmp_path_factory.mktemp("xss"))
+    path = settings.home / "xss.csv"
+    path.write_text("id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source\n"
+                    f"xss-party,{XSS_NAME},company,SG,SG,alibaba-group,100,,,test fixture\n", encoding="utf-8")
+    import_parties(settings, path)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def xss_server(xss_home: Settings) -> Iterator[str]:
+    """The app over the store with the markup-named party."""
+    with running_server(xss_home) as base:
+        yield base
