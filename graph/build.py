@@ -16,6 +16,7 @@ from . import namespaces as ns
 from .config import Settings
 from .loaders import chips, companies, countries, epoch, imports, memberships, regimes, sources
 from .loaders.context import LoadContext
+from .remote import RemoteStore
 from .rules import run_rules
 from .store import KnowledgeStore, StoreLocation
 from .validate import check_shapes
@@ -95,22 +96,48 @@ def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = 
             check_consistency(ontology, ctx.facts)
             progress.remove_task(task)
         graphs = named_graphs(ctx, ontology)
-        task = progress.add_task("writing store", total=len(graphs))
         result = BuildResult(warnings=list(ctx.warnings))
-        location = StoreLocation(settings.store_root)
-        build_dir = location.new_build_dir()
-        try:
-            store = KnowledgeStore.create(build_dir)
-            for name, graph in graphs.items():
-                result.graphs[str(name)] = store.load_graph(graph, name)
-                progress.advance(task)
-            task = progress.add_task("running rules to a fixpoint", total=None)
-            result.graphs.update(run_rules(store, settings))
-            store.flush()
-            store.close()
-        except BaseException:
-            location.discard(build_dir)
-            raise
-        location.publish(build_dir)
-    log.info("published %s", build_dir)
+        write = _write_remote if settings.endpoint else _write_embedded
+        write(settings, graphs, result, progress)
     return result
+
+
+def _fill(store: KnowledgeStore | RemoteStore, settings: Settings, graphs: dict[URIRef, Graph],
+          result: BuildResult, progress: Progress) -> None:
+    """Load the graphs and run the rules: the same on either store."""
+    task = progress.add_task("writing store", total=len(graphs))
+    for name, graph in graphs.items():
+        result.graphs[str(name)] = store.load_graph(graph, name)
+        progress.advance(task)
+    progress.add_task("running rules to a fixpoint", total=None)
+    result.graphs.update(run_rules(store, settings))
+
+
+def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
+                    progress: Progress) -> None:
+    """A new store directory, published by swapping the `current` symlink."""
+    location = StoreLocation(settings.store_root)
+    build_dir = location.new_build_dir()
+    try:
+        store = KnowledgeStore.create(build_dir)
+        _fill(store, settings, graphs, result, progress)
+        store.flush()
+        store.close()
+    except BaseException:
+        location.discard(build_dir)
+        raise
+    location.publish(build_dir)
+    log.info("published %s", build_dir)
+
+
+def _write_remote(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
+                  progress: Progress) -> None:
+    """Staging graphs on the remote store, published by one update that moves them into place."""
+    store = RemoteStore.for_build(settings)
+    try:
+        _fill(store, settings, graphs, result, progress)
+        store.publish()
+    except BaseException:
+        store.discard()
+        raise
+    log.info("published the build to %s", settings.update_endpoint)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,13 +13,13 @@ from rich.console import Console
 
 from exportkg.queries.catalog import NamedQuery, load_catalog, parse
 
+from .backends import open_published, published_exists
 from .build import build as run_build
 from .config import Settings
 from .determine import determine as run_determine
 from .errors import ExportKGError
 from .importer import import_parties
 from .output import render
-from .store import KnowledgeStore, StoreLocation
 from .summary import summarize
 
 FORMATS = ["table", "csv", "tsv", "json"]
@@ -39,18 +41,42 @@ def _fail(exc: ExportKGError) -> None:
     raise click.ClickException(str(exc))
 
 
+def remote_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--endpoint, --update-endpoint and --store-endpoint: use a remote SPARQL 1.1 store instead of the
+    embedded one (also EXPORTKG_ENDPOINT, EXPORTKG_UPDATE_ENDPOINT, EXPORTKG_STORE_ENDPOINT)."""
+
+    @click.option("--endpoint", envvar="EXPORTKG_ENDPOINT",
+                  help="SPARQL 1.1 query endpoint of a remote store to use instead of the embedded one.")
+    @click.option("--update-endpoint", envvar="EXPORTKG_UPDATE_ENDPOINT",
+                  help="Its SPARQL 1.1 Update endpoint (needed to build).")
+    @click.option("--store-endpoint", envvar="EXPORTKG_STORE_ENDPOINT",
+                  help="Its Graph Store Protocol endpoint (optional: faster loads than INSERT DATA).")
+    @functools.wraps(command)
+    def wrapper(settings: Settings, *args: object, endpoint: str | None, update_endpoint: str | None,
+                store_endpoint: str | None, **kwargs: object) -> None:
+        if endpoint:
+            settings = settings.with_(endpoint=endpoint, update_endpoint=update_endpoint,
+                                      store_endpoint=store_endpoint)
+        elif update_endpoint or store_endpoint:
+            raise click.UsageError("--update-endpoint and --store-endpoint need --endpoint")
+        return command(settings, *args, **kwargs)
+
+    return wrapper
+
+
 @main.command()
 @click.option("--check-owl", is_flag=True, help="Also check consistency with owlready2/HermiT.")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Read data files from here instead of the shipped graph/data.")
 @click.pass_obj
+@remote_options
 def build(settings: Settings, check_owl: bool, data_dir: Path | None) -> None:
     """Load, validate and publish the graph (atomic: a failed build keeps the last good store)."""
     if data_dir is not None:
         settings = settings.with_(data_dir=data_dir)
     try:
         result = run_build(settings, check_owl=check_owl, show_progress=True)
-        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        store = open_published(settings)
         click.echo(summarize(store, settings, result.warnings))
         store.close()
     except ExportKGError as exc:
@@ -59,10 +85,11 @@ def build(settings: Settings, check_owl: bool, data_dir: Path | None) -> None:
 
 @main.command()
 @click.pass_obj
+@remote_options
 def summary(settings: Settings) -> None:
     """Triples per graph and entities per class of the current store."""
     try:
-        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        store = open_published(settings)
         click.echo(summarize(store, settings, []))
         store.close()
     except ExportKGError as exc:
@@ -111,13 +138,14 @@ def _resolve_query(settings: Settings, name: str | None, file: Path | None,
 @click.option("--param", "params", multiple=True, help="key=value for a $key parameter.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_obj
+@remote_options
 def query(settings: Settings, name: str | None, file: Path | None, sparql: str | None,
           params: tuple[str, ...], fmt: str) -> None:
     """Run a named query (see `exportkg queries`), a query file, or inline SPARQL."""
     named = _resolve_query(settings, name, file, sparql)
     try:
         text = named.render(_parse_params(params))
-        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        store = open_published(settings)
         try:
             result = store.query(text)
             click.echo(render(result, fmt, Console(width=220, record=True)), nl=False)
@@ -137,13 +165,14 @@ def query(settings: Settings, name: str | None, file: Path | None, sparql: str |
 @click.option("--on", "on", help="A day (YYYY-MM-DD): the regime in force then (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
+@remote_options
 def determine(settings: Settings, party: str, item: str, destination: str | None, regime: str | None,
               on: str | None, fmt: str) -> None:
     """Does exporting ITEM to PARTY need a license, under which policy, and why?"""
     if regime and on:
         raise click.UsageError("give --regime or --on, not both")
     try:
-        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        store = open_published(settings)
         try:
             result = run_determine(store, settings, party, item, destination, regime, on)
         finally:
@@ -159,6 +188,7 @@ def determine(settings: Settings, party: str, item: str, destination: str | None
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.pass_obj
+@remote_options
 def import_command(settings: Settings, file: Path) -> None:
     """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source)."""
     try:
@@ -176,6 +206,7 @@ def import_command(settings: Settings, file: Path) -> None:
 @click.option("--row-cap", type=click.IntRange(min=1),
               help="Most rows a /sparql answer carries; a cut is announced (default 10000).")
 @click.pass_obj
+@remote_options
 def serve(settings: Settings, host: str, port: int, query_timeout: float | None, row_cap: int | None) -> None:
     """Serve /sparql, the query UI and the entity pages (building the graph first if there is none)."""
     from exportkg.server.serve import serve as run_serve  # the web stack loads only for this command
@@ -184,7 +215,7 @@ def serve(settings: Settings, host: str, port: int, query_timeout: float | None,
         settings = settings.with_(query_timeout=query_timeout)
     if row_cap is not None:
         settings = settings.with_(row_cap=row_cap)
-    if not StoreLocation(settings.store_root).exists():
+    if not published_exists(settings):
         click.echo("no graph built yet: building it first")
         try:
             run_build(settings, show_progress=True)

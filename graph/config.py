@@ -28,6 +28,8 @@ class Settings:
     #: remote-store mode: a SPARQL 1.1 query endpoint (and its update endpoint) instead of the embedded store
     endpoint: str | None = None
     update_endpoint: str | None = None
+    #: optionally its SPARQL 1.1 Graph Store Protocol endpoint, for faster bulk loads than INSERT DATA
+    store_endpoint: str | None = None
     #: the web service: a query is stopped after this many seconds (its worker process is killed)
     query_timeout: float = 30.0
     #: at most this many result rows per /sparql answer; a cut is signalled, never silent

@@ -18,9 +18,9 @@ from rdflib import URIRef
 from exportkg.queries.catalog import NamedQuery, load_catalog
 
 from . import namespaces as ns
+from .backends import AnyStore
 from .config import Settings
 from .errors import ExportKGError
-from .store import KnowledgeStore
 
 ECCN_CODES = {"3A090.a", "3A090.b", "4A090.a", "4A090.b", "4E091"}
 NOT_CONTROLLED = "not controlled"
@@ -29,6 +29,10 @@ UNKNOWN = "unknown"
 
 class DeterminationError(ExportKGError):
     """The party, item, destination or regime cannot be resolved."""
+
+
+class UnknownPartyError(DeterminationError):
+    """No organization or data center has the id given (the HTTP API answers 404 for it)."""
 
 
 @dataclass
@@ -80,17 +84,17 @@ def _rules(queries_dir: Path) -> dict[str, NamedQuery]:
     return load_catalog(queries_dir / "rules")
 
 
-def _rows(store: KnowledgeStore, settings: Settings, name: str, **params: str) -> list[dict]:
+def _rows(store: AnyStore, settings: Settings, name: str, **params: str) -> list[dict]:
     result = store.query(_system(settings.queries_dir)[name].render(params))
     names = [str(v) for v in result.vars]
     return [{n: row[i] for i, n in enumerate(names)} for row in result]
 
 
-def _ask(store: KnowledgeStore, settings: Settings, name: str, **params: str) -> bool:
+def _ask(store: AnyStore, settings: Settings, name: str, **params: str) -> bool:
     return bool(store.query(_system(settings.queries_dir)[name].render(params)).askAnswer)
 
 
-def resolve_regime(store: KnowledgeStore, settings: Settings, regime: str | None,
+def resolve_regime(store: AnyStore, settings: Settings, regime: str | None,
                    on: str | None) -> str:
     if regime:
         if not _ask(store, settings, "is-a", iri=str(ns.regime(regime)), **{"class": str(ns.EKG.Regime)}):
@@ -107,7 +111,7 @@ def resolve_regime(store: KnowledgeStore, settings: Settings, regime: str | None
     return str(rows[0]["r"]).rsplit("/regime/", 1)[1]
 
 
-def _entity(store: KnowledgeStore, settings: Settings, text: str, kinds: list[str]) -> URIRef | None:
+def _entity(store: AnyStore, settings: Settings, text: str, kinds: list[str]) -> URIRef | None:
     """An id of one of the kinds (org, datacenter, chip, model) or a full IRI that exists."""
     if re.match(r"^https?://", text):
         candidates = [URIRef(text)]
@@ -124,7 +128,7 @@ def _entity(store: KnowledgeStore, settings: Settings, text: str, kinds: list[st
     return None
 
 
-def _item_class(store: KnowledgeStore, settings: Settings, item: str,
+def _item_class(store: AnyStore, settings: Settings, item: str,
                 regime_iri: str) -> tuple[URIRef | None, str, list[str]]:
     """(chip or model IRI or None, ECCN code, red flags) for the item as given."""
     if item in ECCN_CODES:
@@ -138,7 +142,7 @@ def _item_class(store: KnowledgeStore, settings: Settings, item: str,
     return iri, str(rows[0]["code"]) if rows else UNKNOWN, flags
 
 
-def _destination(store: KnowledgeStore, settings: Settings, destination: str | None,
+def _destination(store: AnyStore, settings: Settings, destination: str | None,
                  location: object) -> tuple[str, bool]:
     """(ISO2, is a data center) for the destination as given, or the party's own location."""
     if destination is None:
@@ -160,7 +164,7 @@ def _destination(store: KnowledgeStore, settings: Settings, destination: str | N
     return codes[0], True
 
 
-def determine(store: KnowledgeStore, settings: Settings, party: str, item: str,
+def determine(store: AnyStore, settings: Settings, party: str, item: str,
               destination: str | None = None, regime: str | None = None,
               on: str | None = None) -> Determination:
     """The determination for one party, item, destination and regime (or the regime in force on a day)."""
@@ -168,10 +172,10 @@ def determine(store: KnowledgeStore, settings: Settings, party: str, item: str,
     regime_iri = str(ns.regime(regime_id))
     party_iri = _entity(store, settings, party, ["org", "datacenter"])
     if party_iri is None:
-        raise DeterminationError(f"unknown party {party!r}: an organization or data center id")
+        raise UnknownPartyError(f"unknown party {party!r}: an organization or data center id")
     facts = _rows(store, settings, "party", party=str(party_iri), regime=regime_iri)
     if not facts:
-        raise DeterminationError(f"{party!r} is not an organization or data center")
+        raise UnknownPartyError(f"{party!r} is not an organization or data center")
     info = facts[0]
     item_iri, eccn, red_flags = _item_class(store, settings, item, regime_iri)
     dest, dest_is_dc = _destination(store, settings, destination, info["location"])
@@ -189,7 +193,7 @@ def determine(store: KnowledgeStore, settings: Settings, party: str, item: str,
     return _fill(store, settings, base, node, str(party_iri), flag, kind)
 
 
-def _node(store: KnowledgeStore, settings: Settings, regime_id: str, item_iri: URIRef | None, eccn: str,
+def _node(store: AnyStore, settings: Settings, regime_id: str, item_iri: URIRef | None, eccn: str,
           dest: str, flag: str) -> URIRef:
     if item_iri is not None and "/chip/" in str(item_iri):
         chip_node = ns.ID[f"determination/{regime_id}/chip/{str(item_iri).rsplit('/chip/', 1)[1]}/"
@@ -207,7 +211,7 @@ def _reason(settings: Settings, rule_iri: str, because: str) -> Reason:
     return Reason(name, meta.get("citation", ""), meta.get("confidence", ""), because)
 
 
-def _fill(store: KnowledgeStore, settings: Settings, det: Determination, node: URIRef,
+def _fill(store: AnyStore, settings: Settings, det: Determination, node: URIRef,
           party_iri: str, flag: str, kind: str) -> Determination:
     rows = _rows(store, settings, "determination", determination=str(node))
     if not rows:
@@ -230,7 +234,7 @@ def _fill(store: KnowledgeStore, settings: Settings, det: Determination, node: U
     return det
 
 
-def _chain_words(store: KnowledgeStore, settings: Settings, party_iri: str) -> str:
+def _chain_words(store: AnyStore, settings: Settings, party_iri: str) -> str:
     links = _rows(store, settings, "control-chain", party=party_iri)
     parts = []
     for link in links:

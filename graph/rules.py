@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exportkg.queries.catalog import NamedQuery, load_catalog, parse
 
 from . import namespaces as ns
 from .config import Settings
 from .store import KnowledgeStore
+
+if TYPE_CHECKING:
+    from .remote import RemoteStore
 
 log = logging.getLogger(__name__)
 COMMON = "common"
@@ -117,16 +121,36 @@ def body_query(store: KnowledgeStore, rule: NamedQuery, regime: RegimeInfo | Non
     return re.sub(r"(?s)CONSTRUCT\s*\{.*?\}\s*\n(?=WHERE)", "SELECT (COUNT(*) AS ?n)\n", text, count=1)
 
 
-def run_rules(store: KnowledgeStore, settings: Settings, *, verify: bool = False) -> dict[str, int]:
+@dataclass(frozen=True)
+class RuleStep:
+    """One rule for one regime, in both forms a store may run it as: the store chooses (the embedded
+    store evaluates the CONSTRUCT over its union graph, a remote store sends the portable update)."""
+
+    rule: NamedQuery
+    regime: RegimeInfo | None
+
+    @property
+    def target(self) -> ns.URIRef:
+        return ns.URIRef(target_graph(self.regime))
+
+    def construct(self) -> str:
+        return as_construct(self.rule, self.regime)
+
+    def update(self, store: KnowledgeStore | RemoteStore) -> str:
+        return render(store, self.rule, self.regime)  # type: ignore[arg-type]
+
+
+def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *,
+              verify: bool = False) -> dict[str, int]:
     """Run every rule once in stratum order; with verify, a second pass must add nothing."""
-    steps = plan(store, settings)
+    steps = plan(store, settings)  # type: ignore[arg-type]
     for rule, regime in steps:
-        store.infer(as_construct(rule, regime), ns.URIRef(target_graph(regime)))
+        store.apply_rule(RuleStep(rule, regime))
     log.info("rules: %d steps, %d inferred triples", len(steps), _inferred_size(store))
     if verify:
         before = _inferred_size(store)
         for rule, regime in steps:
-            store.infer(as_construct(rule, regime), ns.URIRef(target_graph(regime)))
+            store.apply_rule(RuleStep(rule, regime))
         if _inferred_size(store) != before:
             raise RuntimeError("rules are not stratified: a second pass inferred more")
     return {str(g): store.graph_size(g) for g in store.graph_names() if "/inferred/" in str(g)}

@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
@@ -20,6 +21,9 @@ from rdflib.query import Result
 
 from .errors import StoreError
 from .namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from .rules import RuleStep
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,10 @@ class KnowledgeStore:
                  for t in self.ox.query(construct, use_default_graph_as_union=True)]
         self.ox.extend(quads)
         return len(quads)
+
+    def apply_rule(self, step: RuleStep) -> int:
+        """The rule engine's one write: the embedded store takes the CONSTRUCT fast path."""
+        return self.infer(step.construct(), step.target)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self.ox.named_graphs())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from exportkg.queries.catalog import parse
 
+from .backends import AnyStore
 from .config import Settings
 from .output import short
-from .store import KnowledgeStore
 
 EXAMPLE = "exportkg query nato-outside-tier1 --param regime=ifr-jan2025"
 
 
-def summarize(store: KnowledgeStore, settings: Settings, warnings: list[str]) -> str:
+def summarize(store: AnyStore, settings: Settings, warnings: list[str]) -> str:
     lines = ["Graphs (triples):"]
     total = 0
     for name in store.graph_names():

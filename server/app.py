@@ -15,6 +15,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from exportkg.graph.config import Settings
+from exportkg.graph.remote import RemoteStore
 from exportkg.graph.store import KnowledgeStore, StoreLocation
 from exportkg.server.jobs import Answer, QueryJob
 
@@ -36,13 +37,18 @@ class ServerState:
     """What every request handler shares: the settings and a read-only view of the published store."""
 
     settings: Settings
-    _store: KnowledgeStore | None = None
+    _store: KnowledgeStore | RemoteStore | None = None
     _opened: Path | None = None
     _executor: Executor | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def store(self) -> KnowledgeStore:
-        """The published store, reopened when a new build has been swapped in since the last request."""
+    def store(self) -> KnowledgeStore | RemoteStore:
+        """The published store, reopened when a new build has been swapped in since the last request
+        (a remote store is one client for the app's lifetime: the server swaps its own graphs)."""
+        if self.settings.endpoint:
+            if not isinstance(self._store, RemoteStore):
+                self._store = RemoteStore.open_published(self.settings)
+            return self._store
         location = StoreLocation(self.settings.store_root)
         target = location.resolved()
         if self._store is None or target != self._opened:

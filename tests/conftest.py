@@ -91,7 +91,7 @@ def running_server(settings: Settings, *extra: str) -> Iterator[str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + "/sparql", proc)
+        wait_for(base + "/healthz", proc)
         yield base
     finally:
         proc.terminate()

@@ -1,0 +1,239 @@
+"""Remote-store mode against a real `oxigraph serve` process: a build there holds the same graphs as the
+embedded build, and every named query and determination answers the same on both."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.backends import open_published
+from exportkg.graph.cli import main
+from exportkg.graph.config import Settings
+from exportkg.graph.determine import determine
+from exportkg.graph.remote import STAGING, RemoteStore, insert_data_chunks
+from exportkg.graph.store import KnowledgeStore
+from exportkg.queries.catalog import load_catalog
+
+from conftest import free_port, running_server, wait_for
+from test_bad_input import break_unknown_country
+
+log = logging.getLogger(__name__)
+CATALOG = load_catalog(Settings().queries_dir)
+PARTIES = [("alibaba-cloud-sg", "3A090.a", None, "ifr-jan2025"),
+           ("alibaba-cloud-sg", "3A090.a", None, "oct2023"),
+           ("microsoft", "nvidia-h100-sxm", "PL", None),
+           ("g42", "3A090.a", None, "dcveu2024")]
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph SPARQL server on a free port; yields its base URL."""
+    port = free_port()
+    cmd = [oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+           "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def remote_settings(home: Path, base: str) -> Settings:
+    return Settings(home=home, endpoint=f"{base}/query", update_endpoint=f"{base}/update")
+
+
+def endpoint_args(settings: Settings) -> list[str]:
+    return ["--endpoint", settings.endpoint or "", "--update-endpoint", settings.update_endpoint or ""]
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph_server: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped data built into the remote store by `exportkg build --endpoint ...`."""
+    settings = remote_settings(tmp_path_factory.mktemp("remote-home"), oxigraph_server)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["--home", str(settings.home), "build", *endpoint_args(settings)])
+    log.warning("remote build took %.1f s", time.monotonic() - started)
+    assert result.exit_code == 0, result.output
+    assert "inferred/ifr-jan2025" in result.output  # the summary was read back from the remote store
+    return settings
+
+
+def remote_triples(base: str, graph: URIRef) -> list[ox.Triple]:
+    """One graph as N-Triples through the Graph Store Protocol (a test-side check, independent of
+    the query path RemoteStore uses)."""
+    url = f"{base}/store?" + urllib.parse.urlencode({"graph": str(graph)})
+    request = urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return list(ox.parse(response.read(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def split(triples: list) -> tuple[set[str], int]:  # type: ignore[type-arg]
+    """(the triples without blank nodes, as N-Triples text; how many have one)."""
+    named = {str(t) for t in triples if not any(isinstance(x, ox.BlankNode) for x in (t.subject, t.object))}
+    return named, len(triples) - len(named)
+
+
+def test_same_graphs_and_triples(remote: Settings, store: KnowledgeStore, oxigraph_server: str) -> None:
+    remote_store = open_published(remote)
+    assert remote_store.graph_names() == store.graph_names()
+    for graph in store.graph_names():
+        embedded = [q.triple for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        assert split(remote_triples(oxigraph_server, graph)) == split(embedded), graph
+        assert remote_store.graph_size(graph) == len(embedded)
+
+
+def term_text(term: object) -> str:
+    """N3 text of a result term; blank nodes anonymized (their labels differ) and xsd:string literals
+    written as the simple literals they are in RDF 1.1 (JSON results leave the datatype out)."""
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "_:"
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term)).n3()
+    return term.n3()  # type: ignore[attr-defined]
+
+
+def rows(result) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Result rows as sorted tuples of N3 text."""
+    return sorted(tuple(term_text(v) for v in row) for row in result)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_named_queries_answer_the_same(remote: Settings, store: KnowledgeStore, name: str) -> None:
+    text = CATALOG[name].render()
+    remote_rows = rows(open_published(remote).query(text))
+    assert remote_rows == rows(store.query(text))
+    assert remote_rows, f"{name} returned no rows"
+
+
+@pytest.mark.parametrize(("party", "item", "destination", "regime"), PARTIES)
+def test_determinations_answer_the_same(remote: Settings, built: Settings, store: KnowledgeStore,
+                                        party: str, item: str, destination: str | None,
+                                        regime: str | None) -> None:
+    on = None if regime else "2025-06-01"
+    embedded = determine(store, built, party, item, destination, regime, on).as_json()
+    assert determine(open_published(remote), remote, party, item, destination, regime, on).as_json() == embedded
+
+
+def test_cli_determine_json_from_the_remote_store(remote: Settings, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["determine", "--endpoint", remote.endpoint or "", "--party", "alibaba-cloud-sg",
+                                  "--item", "3A090.a", "--regime", "ifr-jan2025", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["review_policy"] == "presumption_of_denial"
+
+
+def test_serve_answers_from_the_remote_store(remote: Settings) -> None:
+    """`serve --endpoint` reads the remote store: its home holds no embedded store at all."""
+    assert not remote.store_root.exists()
+    with running_server(remote, "--endpoint", remote.endpoint or "") as base:
+        query = urllib.parse.urlencode({"party": "alibaba-cloud-sg", "item": "3A090.a", "regime": "ifr-jan2025"})
+        with urllib.request.urlopen(f"{base}/api/determine?{query}", timeout=60) as response:
+            assert json.load(response)["review_policy"] == "presumption_of_denial"
+
+
+def select_all(base: str, sparql: str) -> list[tuple[str, ...]]:
+    """A query over the server's whole dataset, whatever graphs exportkg would read."""
+    return rows(RemoteStore(f"{base}/query")._select(sparql, dataset=False))
+
+
+def every_quad_count(base: str) -> int:
+    return int(select_all(base, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[0][0].split('"')[1])
+
+
+def test_a_bad_input_never_touches_the_remote_store(remote: Settings, oxigraph_server: str, data_copy: Path,
+                                                    runner: CliRunner) -> None:
+    before = every_quad_count(oxigraph_server)
+    file, line, reason = break_unknown_country(data_copy)
+    result = runner.invoke(main, ["--home", str(remote.home), "build", "--data-dir", str(data_copy),
+                                  *endpoint_args(remote)])
+    assert result.exit_code != 0
+    assert f"{file}:{line}" in result.output and reason in result.output
+    assert every_quad_count(oxigraph_server) == before
+
+
+# -- the store's parts, on a second, empty server -------------------------------------------------
+
+
+@pytest.fixture
+def scratch_server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def small_graph(extra: str = "") -> Graph:
+    return Graph().parse(data=f"""
+        @prefix ex: <http://example.org/> .
+        ex:a ex:p ex:b . ex:b ex:p "x" . ex:c ex:q [ ex:r 1 ; ex:s [ ex:t 2 ] ] . {extra}""", format="turtle")
+
+
+def test_insert_data_keeps_blank_node_structure() -> None:
+    lines = [f"<http://e/{i}> <http://e/p> <http://e/o> ." for i in range(5)] + ["_:b <http://e/p> _:c ."]
+    chunks = insert_data_chunks(lines, "http://e/g", size=2)
+    assert len(chunks) == 4 and "_:b" in chunks[-1] and chunks[-1].count(" .") == 1
+
+
+@pytest.mark.parametrize("gsp", [False, True], ids=["insert-data", "graph-store-protocol"])
+def test_staged_build_is_published_by_one_swap(scratch_server: str, gsp: bool) -> None:
+    settings = Settings(endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update",
+                        store_endpoint=f"{scratch_server}/store" if gsp else None)
+    old = RemoteStore.for_build(settings)
+    old.load_graph(small_graph(), ns.FACTS_GRAPH)
+    old.load_graph(small_graph(), ns.regime_graph("gone"))
+    old.publish()
+    published = RemoteStore.open_published(settings)
+    assert published.graph_names() == [ns.FACTS_GRAPH, ns.regime_graph("gone")]
+
+    new = RemoteStore.for_build(settings)
+    new.load_graph(small_graph("ex:d ex:p ex:e ."), ns.FACTS_GRAPH)
+    assert published.graph_size(ns.FACTS_GRAPH) == 6  # staging is invisible until published
+    assert len(published.query("SELECT * { ?s ?p ?o }")) == 12
+    new.publish()
+    assert published.graph_names() == [ns.FACTS_GRAPH]
+    assert published.graph_size(ns.FACTS_GRAPH) == 7
+    assert len(published.query("SELECT ?x { ?b <http://example.org/s> ?c . ?c <http://example.org/t> ?x }")) == 1
+    assert not [g for (g,) in select_all(scratch_server, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")
+                if g.startswith(f"<{STAGING}")]
+
+
+def test_a_failed_build_drops_its_staging_graphs(scratch_server: str) -> None:
+    settings = Settings(endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update")
+    staged = RemoteStore.for_build(settings)
+    staged.load_graph(small_graph(), ns.FACTS_GRAPH)
+    assert staged.exists() and not RemoteStore.open_published(settings).exists()
+    staged.discard()
+    assert staged.graph_names() == []
