@@ -27,9 +27,13 @@ $(VENDOR_STAMP): package.json package-lock.json
 
 vendor: $(VENDOR_STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/exportkg build
 	$(BIN)/exportkg query nato-outside-tier1 --param regime=ifr-jan2025
+	$(BIN)/exportkg serve --host $(HOST) --port $(PORT)
 
 build: $(STAMP)
 	$(BIN)/exportkg build --check-owl
