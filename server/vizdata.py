@@ -151,15 +151,23 @@ def expand_one(graph: VizGraph, store: KnowledgeStore, settings: Settings, iri: 
     return added
 
 
+def per_node_limit(cap: int) -> int:
+    """How many new neighbours one node may add: a larger view lets hubs show more of their links."""
+    return max(PER_NODE, cap // 5)
+
+
 def neighbourhood(store: KnowledgeStore, settings: Settings, iri: str, regime_id: str = DEFAULT_REGIME,
-                  depth: int = 1, cap: int = DEFAULT_CAP, per_node: int = PER_NODE) -> VizGraph:
+                  depth: int = 1, cap: int = DEFAULT_CAP, per_node: int | None = None) -> VizGraph:
     """The entity and what lies within `depth` links of it; edges of every node closer than `depth`."""
+    per_node = per_node or per_node_limit(cap)
     graph = VizGraph(f"Neighbourhood under {regime_id}")
     table = policies(store, settings, regime_iri(regime_id))
     frontier = [iri]
     for _ in range(max(1, min(depth, 3))):
         following: list[str] = []
         for node in frontier:
+            if len(graph.nodes) >= cap:
+                break  # full: walking on would only add links among drawn nodes, at a query each
             following += expand_one(graph, store, settings, node, regime_id, table, cap, per_node)
         frontier = following
     if iri not in graph.nodes:
