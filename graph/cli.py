@@ -225,5 +225,30 @@ def serve(settings: Settings, host: str, port: int, query_timeout: float | None,
     run_serve(settings, host, port)
 
 
+@main.command()
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Links away from ENTITY.")
+@click.option("--regime", default="ifr-jan2025", show_default=True, help="Regime whose tiers and groups are shown.")
+@click.option("--cap", type=click.IntRange(10, 1000), default=150, show_default=True, help="Most nodes drawn.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The HTML file to write.")
+@click.pass_obj
+def viz(settings: Settings, entity: str, depth: int, regime: str, cap: int, output: Path) -> None:
+    """Write ENTITY's neighbourhood as a standalone HTML graph that works offline."""
+    from exportkg.server.vizdata import VizError
+    from exportkg.server.vizfile import standalone
+
+    try:
+        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        try:
+            html = standalone(store, settings, entity, depth, regime, cap)
+        finally:
+            store.close()
+    except (ExportKGError, VizError) as exc:
+        raise click.ClickException(str(exc)) from None
+    output.write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output} ({len(html) // 1024} KB)")
+
+
 if __name__ == "__main__":
     main()

@@ -20,6 +20,11 @@ function startYasgui() {
       el.scrollIntoView({ behavior: "smooth", block: "start" });
     });
   }
+  const showGraph = document.getElementById("show-graph");
+  if (showGraph) {
+    // "Show as graph": the current query goes to /graph/construct, which vets and runs it like /sparql.
+    showGraph.addEventListener("submit", () => { showGraph.elements.query.value = yasgui.getTab().getQuery(); });
+  }
   window.exportkgYasgui = yasgui;
 }
 
