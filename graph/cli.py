@@ -233,13 +233,14 @@ def serve(settings: Settings, host: str, port: int, query_timeout: float | None,
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The HTML file to write.")
 @click.pass_obj
+@remote_options
 def viz(settings: Settings, entity: str, depth: int, regime: str, cap: int, output: Path) -> None:
     """Write ENTITY's neighbourhood as a standalone HTML graph that works offline."""
     from exportkg.server.vizdata import VizError
     from exportkg.server.vizfile import standalone
 
     try:
-        store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+        store = open_published(settings)
         try:
             html = standalone(store, settings, entity, depth, regime, cap)
         finally:
