@@ -17,6 +17,7 @@ from .config import Settings
 from .loaders import chips, companies, countries, epoch, imports, memberships, regimes, sources
 from .loaders.context import LoadContext
 from .rules import run_rules
+from .scenario_store import include as include_scenarios
 from .store import KnowledgeStore, StoreLocation
 from .validate import check_shapes
 
@@ -104,6 +105,7 @@ def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = 
             for name, graph in graphs.items():
                 result.graphs[str(name)] = store.load_graph(graph, name)
                 progress.advance(task)
+            include_scenarios(store, settings)  # none unless settings.scenarios names some
             task = progress.add_task("running rules to a fixpoint", total=None)
             result.graphs.update(run_rules(store, settings))
             store.flush()
