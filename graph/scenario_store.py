@@ -10,7 +10,7 @@ only the rules its changes can reach run again:
   with the scenario's regime rules (the shipped regimes' inferred graphs are left as published: they
   describe the curated world, which `impact` reads from the main store).
 
-The store is written under home/scenarios/<name>/builds/ and `current` is swapped like a build's; a
+The store is written under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a
 sidecar JSON file remembers which published build and which file content it was derived from, so a
 rebuild or an edited file makes it stale and it is derived again on next use.
 """
@@ -67,8 +67,13 @@ def include(store: KnowledgeStore, settings: Settings) -> None:
         write(store, scenario, to_rdf(scenario, store, settings))
 
 
+def home(settings: Settings, name: str) -> Path:
+    """A scenario's own home: `exportkg --home <it> query|serve ...` works on it like on the main one."""
+    return settings.scenarios_root / name
+
+
 def location(settings: Settings, name: str) -> StoreLocation:
-    return StoreLocation(settings.scenarios_root / name)
+    return StoreLocation(home(settings, name) / settings.store_name)
 
 
 def _sidecar(build_dir: Path) -> Path:
