@@ -167,3 +167,16 @@ def xss_server(xss_home: Settings) -> Iterator[str]:
     """The app over the store with the markup-named party."""
     with running_server(xss_home) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright (no browser download), one per session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed (apt-get install chromium; .ci/run does it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable)
+        yield chromium
+        chromium.close()

@@ -6,27 +6,16 @@ A missing Chromium is a failure, not a skip: .ci/run installs it.
 
 from __future__ import annotations
 
-import shutil
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from conftest import XSS_NAME
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed (apt-get install chromium; .ci/run does it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ embedded build, and every named query and determination answers the same on both
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -41,18 +42,16 @@ PARTIES = [("alibaba-cloud-sg", "3A090.a", None, "ifr-jan2025"),
 
 def oxigraph_binary() -> str:
     found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(found).exists():
-        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    assert Path(found).exists(), "the oxigraph server binary is not installed (pip install oxigraph: dev extras)"
     return found
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Oxigraph SPARQL server on a free port; yields its base URL."""
+@contextlib.contextmanager
+def oxigraph_process(*options: str) -> Iterator[str]:
+    """`oxigraph serve` on a free port until the block ends; yields its base URL."""
     port = free_port()
-    cmd = [oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-           "--bind", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([oxigraph_binary(), "serve", *options, "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), proc)
@@ -60,8 +59,13 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-        if proc.stdout:
-            proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph SPARQL server on disk, on a free port; yields its base URL."""
+    with oxigraph_process("--location", str(tmp_path_factory.mktemp("oxigraph"))) as base:
+        yield base
 
 
 def remote_settings(home: Path, base: str) -> Settings:
@@ -182,17 +186,10 @@ def test_a_bad_input_never_touches_the_remote_store(remote: Settings, oxigraph_s
 
 
 @pytest.fixture
-def scratch_server(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), proc)
+def scratch_server() -> Iterator[str]:
+    """An empty in-memory Oxigraph server for one test."""
+    with oxigraph_process() as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def small_graph(extra: str = "") -> Graph:

@@ -5,13 +5,12 @@ search, click-to-open, expand, the impact view, markup labels, the CONSTRUCT but
 
 from __future__ import annotations
 
-import shutil
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from exportkg.graph.cli import main
 from exportkg.graph.config import Settings
@@ -23,16 +22,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 ID = "https://w3id.org/exportkg/id/"
 G42 = ID + "org/g42"
 STABLE = "body[data-graph-stable=true]"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed (apt-get install chromium; .ci/run does it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
