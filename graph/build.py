@@ -18,6 +18,7 @@ from .loaders import chips, companies, countries, epoch, imports, memberships, r
 from .loaders.context import LoadContext
 from .remote import RemoteStore
 from .rules import run_rules
+from .scenario_store import include as include_scenarios
 from .store import KnowledgeStore, StoreLocation
 from .validate import check_shapes
 
@@ -109,6 +110,7 @@ def _fill(store: KnowledgeStore | RemoteStore, settings: Settings, graphs: dict[
     for name, graph in graphs.items():
         result.graphs[str(name)] = store.load_graph(graph, name)
         progress.advance(task)
+    include_scenarios(store, settings)  # none unless settings.scenarios names some
     progress.add_task("running rules to a fixpoint", total=None)
     result.graphs.update(run_rules(store, settings))
 

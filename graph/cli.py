@@ -185,6 +185,38 @@ def determine(settings: Settings, party: str, item: str, destination: str | None
         click.echo(result.memo())
 
 
+@main.command()
+@click.option("--base", help="Regime id (or scenario) to compare from.")
+@click.option("--against", help="Regime id, scenario file (.yaml) or shipped scenario name.")
+@click.option("--timeline", "subject", help="A party id or ISO country code: its position regime by regime.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.pass_obj
+def impact(settings: Settings, base: str | None, against: str | None, subject: str | None, fmt: str) -> None:
+    """What changes between two regimes, or a regime and a scenario (or one party's timeline)."""
+    from .impact_output import report_csv, report_text, timeline_csv, timeline_text
+    from .sides import impact as run_impact
+    from .timeline import timeline
+
+    if (subject is None) == (base is None or against is None):
+        raise click.UsageError("give --base and --against, or --timeline")
+    try:
+        if subject is not None:
+            store = open_published(settings)
+            try:
+                result = timeline(store, settings, subject)
+            finally:
+                store.close()
+            text = {"json": lambda: json.dumps(result.as_json(), indent=2) + "\n", "csv": lambda: timeline_csv(result),
+                    "text": lambda: timeline_text(result)}[fmt]()
+        else:
+            report = run_impact(settings, base, against)  # type: ignore[arg-type]
+            text = {"json": lambda: json.dumps(report.as_json(), indent=2) + "\n", "csv": lambda: report_csv(report),
+                    "text": lambda: report_text(report)}[fmt]()
+    except ExportKGError as exc:
+        _fail(exc)
+    click.echo(text, nl=False)
+
+
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.pass_obj

@@ -25,6 +25,9 @@ class Settings:
     store_name: str = "store"
     #: a staged imports file to build with instead of the published one (used by `exportkg import`)
     imports_override: Path | None = None
+    #: scenario files a build includes (each a regime `scenario-<name>` and its facts delta): the
+    #: full-build path that the incremental `exportkg impact` is checked against
+    scenarios: tuple[Path, ...] = ()
     #: remote-store mode: a SPARQL 1.1 query endpoint (and its update endpoint) instead of the embedded store
     endpoint: str | None = None
     update_endpoint: str | None = None
@@ -42,6 +45,11 @@ class Settings:
     @property
     def store_root(self) -> Path:
         return self.home / self.store_name
+
+    @property
+    def scenarios_root(self) -> Path:
+        """Each applied scenario keeps its own store here (home/scenarios/<name>/current)."""
+        return self.home / "scenarios"
 
     @property
     def imports_file(self) -> Path:

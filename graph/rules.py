@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,15 +77,20 @@ def is_global(rule: NamedQuery) -> bool:
     return rule.meta.get("regimes", "").strip() == "global"
 
 
-def plan(store: KnowledgeStore, settings: Settings) -> list[tuple[NamedQuery, RegimeInfo | None]]:
+def plan(store: KnowledgeStore, settings: Settings, *, only: Collection[str] | None = None,
+         with_global: bool = True) -> list[tuple[NamedQuery, RegimeInfo | None]]:
     """The evaluation order: rule files in name order (their numeric prefixes are the strata), each
     for every regime it applies to. A rule only reads what earlier strata wrote, so one pass reaches
-    the fixpoint; `run_rules(verify=True)` checks that a second pass adds nothing."""
-    regimes = regimes_in(store, settings)
+    the fixpoint; `run_rules(verify=True)` checks that a second pass adds nothing.
+
+    `only` and `with_global` narrow the plan to some regimes (and the global rules or not), for a
+    scenario that adds one regime to a store whose other inferences are already there."""
+    regimes = [r for r in regimes_in(store, settings) if only is None or r.id in only]
     steps: list[tuple[NamedQuery, RegimeInfo | None]] = []
     for rule in sorted(rules(settings), key=lambda r: r.path.name):
         if is_global(rule):
-            steps.append((rule, None))
+            if with_global:
+                steps.append((rule, None))
         else:
             steps.extend((rule, regime) for regime in regimes if applies(rule, regime.id))
     return steps
@@ -140,10 +146,10 @@ class RuleStep:
         return render(store, self.rule, self.regime)  # type: ignore[arg-type]
 
 
-def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *,
-              verify: bool = False) -> dict[str, int]:
+def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *, verify: bool = False,
+              only: Collection[str] | None = None, with_global: bool = True) -> dict[str, int]:
     """Run every rule once in stratum order; with verify, a second pass must add nothing."""
-    steps = plan(store, settings)  # type: ignore[arg-type]
+    steps = plan(store, settings, only=only, with_global=with_global)  # type: ignore[arg-type]
     for rule, regime in steps:
         store.apply_rule(RuleStep(rule, regime))
     log.info("rules: %d steps, %d inferred triples", len(steps), _inferred_size(store))

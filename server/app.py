@@ -95,10 +95,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a query may fill the whole form
     app.extensions["exportkg"] = ServerState(settings)
-    from exportkg.server import api, pages, sparql, viz
+    from exportkg.server import api, impact, pages, sparql, viz
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(viz.bp)
+    app.register_blueprint(impact.bp)
     return app

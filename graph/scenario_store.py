@@ -1,0 +1,154 @@
+"""Where an applied scenario lives: its own store, derived from the published one, published atomically.
+
+A scenario store is a RocksDB backup of the published store (hard links to its immutable files, so it
+costs milliseconds at any size) with the scenario's regime graph and facts delta written into it and
+only the rules its changes can reach run again:
+
+- regime-level changes (tiers, groups, parameters, authorizations): the rules of the scenario's regime
+  alone, on top of the global inferences already there;
+- fact changes (ownership, data centers): `inferred/common` is dropped and the global rules run again
+  with the scenario's regime rules (the shipped regimes' inferred graphs are left as published: they
+  describe the curated world, which `impact` reads from the main store).
+
+The store is written under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a
+sidecar JSON file remembers which published build and which file content it was derived from, so a
+rebuild or an edited file makes it stale and it is derived again on next use.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import namespaces as ns
+from .config import Settings
+from .errors import StoreError
+from .rules import COMMON, run_rules
+from .scenario_graphs import Applied, to_rdf
+from .scenarios import Scenario
+from .store import KnowledgeStore, StoreLocation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Derived:
+    """What applying a scenario did, and what it was derived from."""
+
+    scenario: str
+    digest: str
+    base_build: str
+    facts_changed: bool
+    seconds: float
+    rules_seconds: float
+
+
+def write(store: KnowledgeStore, scenario: Scenario, applied: Applied) -> None:
+    """Put a scenario into a store: its regime graph, and its delta to the facts graph."""
+    store.load_graph(applied.regime, ns.regime_graph(scenario.regime_id))
+    facts = store.dataset.graph(ns.FACTS_GRAPH)
+    for triple in applied.remove:
+        facts.remove(triple)
+    if len(applied.add):
+        store.load_graph(applied.add, ns.FACTS_GRAPH)
+
+
+def include(store: KnowledgeStore, settings: Settings) -> None:
+    """The full-build path: check and write every scenario of `settings.scenarios` into a fresh store."""
+    from .scenarios import load
+
+    for path in settings.scenarios:
+        scenario = load(path)
+        write(store, scenario, to_rdf(scenario, store, settings))
+
+
+def home(settings: Settings, name: str) -> Path:
+    """A scenario's own home: `exportkg --home <it> query|serve ...` works on it like on the main one."""
+    return settings.scenarios_root / name
+
+
+def location(settings: Settings, name: str) -> StoreLocation:
+    return StoreLocation(home(settings, name) / settings.store_name)
+
+
+def _sidecar(build_dir: Path) -> Path:
+    return build_dir.with_name(build_dir.name + ".json")
+
+
+def derived(settings: Settings, name: str) -> Derived | None:
+    """The published scenario store's record, or None when there is none."""
+    loc = location(settings, name)
+    if not loc.exists():
+        return None
+    try:
+        return Derived(**json.loads(_sidecar(loc.resolved()).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def is_current(settings: Settings, scenario: Scenario) -> bool:
+    """Whether the scenario's store was derived from today's published build and this file content."""
+    record = derived(settings, scenario.name)
+    main = StoreLocation(settings.store_root).resolved().name
+    return record is not None and record.digest == scenario.digest and record.base_build == main
+
+
+def apply(settings: Settings, scenario: Scenario, *, force: bool = False) -> Derived:
+    """Derive (or reuse) the scenario's store from the published one, incrementally; publish it."""
+    if not force and is_current(settings, scenario):
+        return derived(settings, scenario.name)  # type: ignore[return-value]
+    start = time.perf_counter()
+    main = StoreLocation(settings.store_root).resolved()
+    loc = location(settings, scenario.name)
+    build_dir = loc.new_build_dir()
+    build_dir.rmdir()  # backup() makes the directory itself
+    try:
+        source = ox.Store.read_only(str(main))
+        source.backup(str(build_dir))
+        del source
+        rules_seconds = _derive(build_dir, settings, scenario)
+    except BaseException:
+        loc.discard(build_dir)
+        raise
+    record = Derived(scenario.name, scenario.digest, main.name, scenario.changes_facts,
+                     time.perf_counter() - start, rules_seconds)
+    _sidecar(build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
+    _publish(loc, build_dir)
+    log.info("scenario %s applied in %.2f s (rules %.2f s)", scenario.name, record.seconds, rules_seconds)
+    return record
+
+
+def _derive(build_dir: Path, settings: Settings, scenario: Scenario) -> float:
+    """Write the scenario into the copied store and run only the rules its changes reach."""
+    store = KnowledgeStore.create(build_dir)
+    try:
+        write(store, scenario, to_rdf(scenario, store, settings))
+        start = time.perf_counter()
+        if scenario.changes_facts:
+            store.update(f"DROP SILENT GRAPH <{ns.inferred_graph(COMMON)}>")
+        run_rules(store, settings, only={scenario.regime_id}, with_global=scenario.changes_facts)
+        store.ox.flush()
+        return time.perf_counter() - start
+    finally:
+        store.close()
+
+
+def _publish(loc: StoreLocation, build_dir: Path) -> None:
+    """Swap `current` and drop the previous build together with its sidecar."""
+    previous = loc.current.resolve() if loc.current.is_symlink() else None
+    loc.publish(build_dir)
+    if previous is not None and previous != build_dir.resolve():
+        _sidecar(previous).unlink(missing_ok=True)
+
+
+def open_store(settings: Settings, name: str) -> KnowledgeStore:
+    """The scenario's published store, read-only."""
+    loc = location(settings, name)
+    if not loc.exists():
+        raise StoreError(f"scenario {name!r} has not been applied (run `exportkg impact --against FILE`)")
+    return KnowledgeStore.open_read_only(loc)

@@ -1,0 +1,177 @@
+"""Rule-change impact on the curated graph: regimes against regimes, scenarios, incremental = full.
+
+The session's built store is reused: tests that write get a hard-link backup of it in their own home.
+Two full builds (one with the regime-level scenarios, one with the scenario that changes facts) hold
+the incremental path to the full one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.build import build
+from exportkg.graph.cli import main
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import DataError
+from exportkg.graph.scenario_store import apply, location
+from exportkg.graph.scenarios import load
+from exportkg.graph.sides import impact, shipped
+from exportkg.graph.store import KnowledgeStore, StoreLocation
+
+from conftest import http
+
+SCENARIOS = Settings().queries_dir / "scenarios"
+REGIME_LEVEL = ["pl-ch-tier1", "weights-1e25", "tier2-cap-doubled", "cambodia-out-of-d5"]
+FACT_LEVEL = ["tiktok-divested"]
+
+
+def backup_home(built: Settings, target: Path) -> Settings:
+    """A writable home whose published store is a backup (hard links) of the session's."""
+    settings = Settings(home=target)
+    loc = StoreLocation(settings.store_root)
+    build_dir = loc.new_build_dir()
+    build_dir.rmdir()
+    ox.Store.read_only(str(StoreLocation(built.store_root).resolved())).backup(str(build_dir))
+    loc.publish(build_dir)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def home(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Every shipped scenario applied incrementally on a copy of the session store."""
+    settings = backup_home(built, tmp_path_factory.mktemp("impact"))
+    for path in shipped(settings).values():
+        apply(settings, load(path))
+    return settings
+
+
+def graph_triples(store_dir: Path, graph: str) -> set[str]:
+    store = ox.Store.read_only(str(store_dir))
+    try:
+        return {str(q) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+    finally:
+        del store
+
+
+@pytest.mark.parametrize("names", [REGIME_LEVEL, FACT_LEVEL], ids=["regime-level", "facts"])
+def test_incremental_equals_full_build(home: Settings, tmp_path: Path, names: list[str]) -> None:
+    full = Settings(home=tmp_path, scenarios=tuple(SCENARIOS / f"{n}.yaml" for n in names))
+    build(full)
+    full_dir = StoreLocation(full.store_root).resolved()
+    for name in names:
+        graphs = [str(ns.inferred_graph(f"scenario-{name}"))]
+        if load(SCENARIOS / f"{name}.yaml").changes_facts:
+            graphs.append(str(ns.inferred_graph("common")))
+        for graph in graphs:
+            incremental = graph_triples(location(home, name).resolved(), graph)
+            assert incremental, f"{name}: {graph} is empty"
+            assert incremental == graph_triples(full_dir, graph), f"{name}: {graph} differs"
+
+
+def test_draft_against_final_rule_moves_exactly_poland_and_switzerland(built: Settings) -> None:
+    report = impact(built, "draft-dec2024", "ifr-jan2025")
+    assert [(t["iso"], t["base"], t["against"]) for t in report.tiers] == [("CH", 1, 2), ("PL", 1, 2)]
+    changes = {(d.item, d.iso, d.flag): d for d in report.determinations}
+    pl = changes[("3A090.a", "PL", "other")]
+    assert pl.change == "license now required" and "LPP" in pl.gained
+    assert pl.base.startswith("no license") and "case by case" in pl.against
+    assert {"PL", "CH"} <= {p.iso for p in report.parties}
+    assert report.by_country()["PL"]["determinations"]
+
+
+def test_final_rule_against_nonenforcement_lifts_the_machinery_keeps_hq_d5m(built: Settings) -> None:
+    report = impact(built, "ifr-jan2025", "nonenforcement-may2025")
+    assert report.ledgers and all(x["base"] and x["against"] is None for x in report.ledgers)
+    assert report.tiers and all(t["against"] is None for t in report.tiers)
+    lost = {a for d in report.determinations for a in d.lost}
+    assert {"AIA", "LPP", "ACM"} <= lost
+    assert not any(d.gained for d in report.determinations if d.flag == "d5m")
+    d5m = [d for d in report.determinations if d.flag == "d5m" and d.item.startswith("3A090")]
+    assert not d5m, f"the HQ-D5M presumption of denial should be kept: {d5m[:3]}"
+
+
+def test_weights_1e25_flips_exactly_the_closed_models_between_1e25_and_1e26(home: Settings,
+                                                                             store: KnowledgeStore) -> None:
+    report = impact(home, "ifr-jan2025", "weights-1e25")
+    flipped = {m["model"] for m in report.models}
+    expected = {str(r.m) for r in store.query(
+        ns.sparql_prefixes() + "SELECT ?m WHERE { ?m a ekg:AIModel ; ekg:weightsAccess ekg:ClosedWeights ;"
+        " ekg:trainingCompute ?ops . FILTER (?ops >= 1e25 && ?ops < 1e26) }")}
+    assert expected and flipped == expected
+    assert all(m["weights"] == "ClosedWeights" and (m["base"], m["against"]) == ("not controlled", "4E091")
+               for m in report.models)
+    assert not report.determinations and not report.tiers
+
+
+def test_scenarios_report_their_own_changes(home: Settings) -> None:
+    pl = impact(home, "ifr-jan2025", "pl-ch-tier1")
+    assert {(t["iso"], t["against"]) for t in pl.tiers} == {("PL", 1), ("CH", 1)}
+    assert {x["iso"] for x in pl.ledgers} == {"PL", "CH"}
+    kh = impact(home, "ifr-jan2025", "cambodia-out-of-d5")
+    assert [(t["iso"], t["base"], t["against"]) for t in kh.tiers] == [("KH", 3, 2)]
+    assert {d.iso for d in kh.determinations} == {"KH"}
+    cap = impact(home, "ifr-jan2025", "tier2-cap-doubled")
+    assert cap.ledgers and all(x["against"]["cap_h100e"] == 2 * x["base"]["cap_h100e"] for x in cap.ledgers)
+    divest = impact(home, "ifr-jan2025", "tiktok-divested")
+    assert [(p.party.rsplit("/", 1)[1], p.flag_base, p.flag_against) for p in divest.parties] == [
+        ("tiktok-pte-ltd", "d5m", "other")]
+    assert not divest.determinations
+
+
+def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: ignore[no-untyped-def]
+    args = ["--home", str(home.home), "impact", "--base", "ifr-jan2025", "--against"]
+    result = runner.invoke(main, [*args, str(SCENARIOS / "pl-ch-tier1.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "PL Poland: Tier 2 -> Tier 1" in result.output
+    data = json.loads(runner.invoke(main, [*args, "pl-ch-tier1", "--format", "json"]).output)
+    assert data["counts"]["tiers"] == 2 and data["against"] == "scenario-pl-ch-tier1"
+    csv_out = runner.invoke(main, [*args, "pl-ch-tier1", "--format", "csv"]).output
+    assert csv_out.startswith("section,key,country") and "\ntier,PL,PL" in csv_out
+    tl = json.loads(runner.invoke(main, ["--home", str(home.home), "impact", "--timeline", "PL",
+                                         "--format", "json"]).output)
+    dates = [r["date"] for r in tl["rows"]]
+    assert dates == sorted(dates) and {r["regime"]: r["tier"] for r in tl["rows"]}["draft-dec2024"] == 1
+    party = runner.invoke(main, ["--home", str(home.home), "impact", "--timeline", "tiktok-pte-ltd"])
+    assert party.exit_code == 0 and "d5m" in party.output
+
+
+@pytest.mark.parametrize(("line", "text", "reason"), [
+    (2, "base: no-such-regime\n", "unknown regime 'no-such-regime'"),
+    (5, "  - {tier: 1, countries: [PL, XX]}\n", "unknown country 'XX'"),
+    (5, "  - {parameter: no_such_threshold, value: 3}\n", "unknown parameter 'no_such_threshold'"),
+])
+def test_bad_scenario_fails_with_file_line_and_reason(home: Settings, tmp_path: Path, runner,  # type: ignore[no-untyped-def]
+                                                      line: int, text: str, reason: str) -> None:
+    lines = ["name: bad\n", "base: ifr-jan2025\n", "title: bad\n", "changes:\n", "  - {tier: 1, countries: [PL]}\n"]
+    lines[line - 1] = text
+    path = tmp_path / "bad.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        impact(home, "ifr-jan2025", str(path))
+    assert f"{path}:{line}: " in str(caught.value) and reason in str(caught.value)
+    result = runner.invoke(main, ["--home", str(home.home), "impact", "--base", "ifr-jan2025", "--against", str(path)])
+    assert result.exit_code != 0 and reason in result.output
+    assert not location(home, "bad").exists()
+
+
+def test_api_impact_over_http(live_server: str) -> None:
+    reply = http(live_server, path="/api/impact", params=[("base", "draft-dec2024"), ("against", "ifr-jan2025")])
+    assert reply.status == 200 and reply.header("content-type").startswith("application/json")
+    data = json.loads(reply.text)
+    assert [t["iso"] for t in data["tiers"]] == ["CH", "PL"] and data["counts"]["parties"] > 0
+    bad = http(live_server, path="/api/impact", params=[("base", "ifr-jan2025"), ("against", "/etc/passwd")])
+    assert bad.status == 400 and "error" in json.loads(bad.text)
+
+
+def test_impact_page_over_http(live_server: str) -> None:
+    page = http(live_server, path="/impact", params=[("base", "ifr-jan2025"), ("against", "pl-ch-tier1")],
+                timeout=120)
+    assert page.status == 200 and "text/html" in page.header("content-type")
+    assert "Poland" in page.text and "scenario-pl-ch-tier1" in page.text
+    evil = http(live_server, path="/impact", params=[("base", "<script>x</script>"), ("against", "ifr-jan2025")])
+    assert evil.status == 400 and "<script>x" not in evil.text and "&lt;script&gt;" in evil.text
