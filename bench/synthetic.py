@@ -273,7 +273,7 @@ def generate(n_companies: int, seed: int, out: Path) -> dict:
                      f"{_e('chip')} <{ID}chip/{chip}>", f"{_e('chipName')} {_lit(chip)}",
                      f"{_e('quantity')} {_typed(str(quantity), 'decimal')}")
                 cite(inv)
-            emit(subject, f"{_e('h100Equivalents')} {_typed(f'{h100e:.6e}', 'double')}")
+            emit(subject, f"{_e('h100Equivalents')} {_typed(f'{h100e:.2f}', 'decimal')}")
             cite(subject)
             flush()
 

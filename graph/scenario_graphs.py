@@ -281,7 +281,7 @@ class Builder:
         if owner is not None:
             g.add((dc, EKG.ownedBy, owner))
         if change.data.get("h100e") is not None:
-            g.add((dc, EKG.h100Equivalents, Literal(float(change.data["h100e"]), datatype=XSD.double)))
+            g.add((dc, EKG.h100Equivalents, Literal(str(change.data["h100e"]), datatype=XSD.decimal)))
 
     def _write_tiers(self, tiers: Tiers | None) -> None:
         if tiers is None:

@@ -88,7 +88,7 @@ def _cluster_compute(ctx: LoadContext, row: Row, node: URIRef, dc_id: str) -> No
     if h100e is None:
         ctx.facts.add((node, EKG.valueUnknown, Literal("h100Equivalents")))
     else:
-        ctx.facts.add((node, EKG.h100Equivalents, Literal(float(h100e), datatype=XSD.double)))
+        ctx.facts.add((node, EKG.h100Equivalents, Literal(h100e, datatype=XSD.decimal)))
     for rank in ("primary", "secondary"):
         chip_name = row.get(f"Chip type ({rank})")
         if not chip_name:

@@ -78,5 +78,5 @@ def _load_datacenter(ctx: LoadContext, row: Row) -> None:
             ctx.facts.add((node, prop, ns.org(ref)))
     h100e = decimal_cell(ctx, row, "h100e")
     if h100e is not None:
-        ctx.facts.add((node, EKG.h100Equivalents, Literal(float(h100e), datatype=XSD.double)))
+        ctx.facts.add((node, EKG.h100Equivalents, Literal(h100e, datatype=XSD.decimal)))
     ctx.cite(node, row, source_id(ctx, row.get("source")), "U")
