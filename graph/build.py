@@ -121,10 +121,14 @@ def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: Bui
     location = StoreLocation(settings.store_root)
     build_dir = location.new_build_dir()
     try:
-        store = KnowledgeStore.create(build_dir)
-        _fill(store, settings, graphs, result, progress)
+        work = KnowledgeStore.in_memory()
+        _fill(work, settings, graphs, result, progress)
+        task = progress.add_task("saving the store", total=None)
+        store = work.save_to(build_dir)
+        work.close()
         store.flush()
         store.close()
+        progress.remove_task(task)
     except BaseException:
         location.discard(build_dir)
         raise

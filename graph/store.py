@@ -80,6 +80,18 @@ class KnowledgeStore:
         return cls(ox.Store(str(path)), path)
 
     @classmethod
+    def in_memory(cls) -> KnowledgeStore:
+        """A working store for a build: Oxigraph evaluates rules 4-5x faster in memory than on disk
+        (the same joins, no RocksDB reads), and the finished graphs are written to disk once."""
+        return cls(ox.Store(), None)
+
+    def save_to(self, path: Path) -> KnowledgeStore:
+        """Write every graph of this (working) store into a new on-disk store at `path`, by one bulk load."""
+        target = KnowledgeStore.create(path)
+        target.ox.bulk_load(self.ox.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        return target
+
+    @classmethod
     def open_read_only(cls, location: StoreLocation) -> KnowledgeStore:
         path = location.resolved()
         try:
@@ -107,11 +119,11 @@ class KnowledgeStore:
 
         Embedded fast path: a multi-graph dataset (USING) costs about 5x the union default graph in
         Oxigraph, so rules keep every inferred triple regime-keyed and the union stays correct."""
-        target = ox.NamedNode(graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, target)
-                 for t in self.ox.query(construct, use_default_graph_as_union=True)]
-        self.ox.extend(quads)
-        return len(quads)
+        triples = self.ox.query(construct, use_default_graph_as_union=True)
+        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)  # stays in Oxigraph: no Python terms
+        if data:
+            self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        return data.count(b"\n")
 
     def apply_rule(self, step: RuleStep) -> int:
         """The rule engine's one write: the embedded store takes the CONSTRUCT fast path."""
