@@ -41,6 +41,8 @@ class Settings:
     max_request_bytes: int = 1_000_000
     #: query worker processes serving /sparql
     query_workers: int = 2
+    #: threads the rule engine runs one stratum's steps on (embedded store; a remote store gets one)
+    reasoner_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
     def store_root(self) -> Path:

@@ -83,6 +83,9 @@ def _values_clause(bindings: dict[str, object]) -> str:
 class RemoteStore:
     """An external SPARQL 1.1 store holding exportkg's published graphs (or, during a build, a staged set)."""
 
+    #: one update at a time, as a SPARQL service expects of one client (rules.run_rules)
+    concurrent_rules = False
+
     def __init__(self, endpoint: str, update_endpoint: str | None = None, store_endpoint: str | None = None,
                  *, staging: str | None = None, timeout: int = TIMEOUT):
         self.endpoint = endpoint

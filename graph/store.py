@@ -68,6 +68,9 @@ class StoreLocation:
 class KnowledgeStore:
     """An embedded Oxigraph store seen as an rdflib Dataset whose default graph is the union."""
 
+    #: pyoxigraph stores are safe to query and write from several threads (the rule engine does)
+    concurrent_rules = True
+
     def __init__(self, oxstore: ox.Store, path: Path | None = None):
         self.path = path
         self.ox = oxstore

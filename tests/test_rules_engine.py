@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from rdflib import RDFS, Graph
 
 from exportkg.graph.build import load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import as_construct, body_query, plan, render, rules, run_rules
+from exportkg.graph.rules import as_construct, body_query, plan, render, rules, run_rules, strata
 from exportkg.graph.store import KnowledgeStore
 
 RULES = rules(Settings())
@@ -40,7 +42,7 @@ def test_one_pass_is_the_fixpoint(tmp_path: Path) -> None:
     """Rules read only what earlier strata wrote: a second pass infers nothing new."""
     settings = Settings(home=tmp_path)
     ctx = load_all(settings)
-    store = KnowledgeStore.create(tmp_path / "store")
+    store = KnowledgeStore.in_memory()  # what a build reasons on
     for name, graph in named_graphs(ctx, ontology_graph(settings)).items():
         store.load_graph(graph, name)
     sizes = run_rules(store, settings, verify=True)
@@ -50,3 +52,61 @@ def test_one_pass_is_the_fixpoint(tmp_path: Path) -> None:
     assert "USING <" in render(store, step_rule, step_regime)  # the portable form for remote stores
     assert int(next(iter(store.query(body_query(store, step_rule, step_regime))))[0]) > 0
     store.close()
+
+
+EKG_NAME = re.compile(r"\bekg:([A-Za-z_]\w*)")
+
+
+def _parts(rule) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A rule's INSERT template and its WHERE body (header comments dropped)."""
+    text = re.sub(r"(?m)#.*$", "", rule.text)
+    head, _, body = text.partition("\nWHERE")
+    return head[head.index("INSERT"):], body
+
+
+def _writes(rule, superclasses: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    template, _body = _parts(rule)
+    names = set(EKG_NAME.findall(template))
+    if re.search(r"\ba\s+\?", template):  # a type from a variable: any superclass (class-hierarchy)
+        names |= superclasses
+    return names
+
+
+def _reads(rule) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(EKG_NAME.findall(_parts(rule)[1]))
+
+
+def test_steps_of_one_stratum_do_not_read_each_other() -> None:
+    """The engine runs one stratum's steps at the same time: no rule may read a term that another
+    rule of its stratum writes (a rule's own steps for other regimes write regime-keyed nodes)."""
+    ontology = Graph().parse(Settings().ontology_file)
+    superclasses = {str(o).rsplit("#", 1)[1] for o in ontology.objects(None, RDFS.subClassOf)
+                    if str(o).startswith("https://w3id.org/exportkg/ontology#")}
+    settings = Settings()
+    store = KnowledgeStore.in_memory()
+    for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
+        store.load_graph(graph, name)
+    layers = strata(plan(store, settings))
+    assert len(layers) < len(RULES), "some strata hold several rules"
+    for layer in layers:
+        rules_here = {step.rule.name: step.rule for step in layer}
+        for a in rules_here.values():
+            for b in rules_here.values():
+                if a is not b:
+                    clash = _writes(a, superclasses) & _reads(b)
+                    assert not clash, f"{a.path.name} writes {sorted(clash)}, which {b.path.name} reads"
+    store.close()
+
+
+def test_parallel_and_sequential_runs_infer_the_same(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    graphs = named_graphs(load_all(settings), ontology_graph(settings))
+
+    def inferred(threads: int) -> set[str]:
+        store = KnowledgeStore.in_memory()
+        for name, graph in graphs.items():
+            store.load_graph(graph, name)
+        run_rules(store, settings.with_(reasoner_threads=threads))
+        return {str(q) for q in store.ox if "/inferred/" in str(q.graph_name)}
+
+    assert inferred(1) == inferred(4)
