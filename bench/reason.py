@@ -1,14 +1,16 @@
 """Reasoner benchmark: the rule fixpoint on synthetic data of 10k, 100k and 1M companies, against its floor.
 
-Once: the shipped data (ontology, facts, regime graphs) is loaded into a base store. Per size: the base
-store is copied, the synthetic N-Triples (bench/synthetic.py) are bulk-loaded into the facts graph and
-every inferred graph is dropped. Then, each phase in a fresh subprocess (so its peak RSS is its own):
+Once: the shipped data (ontology, facts, regime graphs) is written to one N-Quads file. Per size, the
+synthetic N-Triples (bench/synthetic.py) are generated; then each phase runs in a fresh subprocess (so
+its peak RSS is its own) on an in-memory working store holding both, as `exportkg build` reasons:
 
-- fixpoint: `run_rules(store, settings)`, wall time, peak RSS (ru_maxrss, or VmHWM if it has to be
-  killed); per-step times come from timing each store write run_rules makes (`update` or `infer`);
-- floor: on a second copy of the loaded store, run_rules again, and ahead of each step its
-  `body_query` (the rule's WHERE as a counting SELECT over the same dataset) is timed once, so each
-  body sees what its step saw. The sum of the bodies is the floor a rule engine cannot go under.
+- fixpoint: `run_rules(store, settings)` as the build runs it (each stratum's steps in parallel on
+  `settings.reasoner_threads`), wall time and peak RSS; then the working store saved to a new on-disk
+  store, as the build does next (timed apart: it is writing, not reasoning);
+- floor: on its own working store, the same steps one at a time; ahead of each its `body_query` (the
+  rule's WHERE as a counting SELECT over the same data) is timed once, so each body sees what its step
+  saw. The sum of the bodies is the floor a rule engine cannot go under; the sum of the steps run
+  alone is the engine on one thread.
 
 The rules are whatever queries/rules/*.rq holds at run time (`plan` is asked; nothing is listed here).
 A step that runs longer than --step-timeout is stopped and reported by name, with what ran before it.
@@ -31,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +43,7 @@ from synthetic import generate
 from exportkg.graph import namespaces as ns
 from exportkg.graph.build import build, load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import body_query, plan, run_rules, target_graph
+from exportkg.graph.rules import body_query, plan, run_rules, strata
 from exportkg.graph.store import KnowledgeStore, StoreLocation
 
 HERE = Path(__file__).resolve().parent
@@ -49,7 +52,6 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 TARGET_RATIO = 3.0
 TARGET_1M_SECONDS = 300.0
 INFERRED = "/graph/inferred/"
-WRITERS = ("update", "infer")  # the KnowledgeStore methods a rule step may write through
 FROM_LINE = re.compile(r"(?m)^\s*FROM\s*<")
 log = logging.getLogger("bench")
 
@@ -87,77 +89,38 @@ def emit(**event: object) -> None:
     print(json.dumps(event), flush=True)
 
 
-def worker_base(store_dir: Path, via_build: bool) -> None:
-    """The shipped data: through `build` (which also runs the rules on it), or straight from the loaders."""
+def worker_base(base_nq: Path, via_build: bool) -> None:
+    """The shipped data as one N-Quads file: through `build` (which also runs the rules on it; the
+    inferred graphs are left out), or straight from the loaders."""
     start = time.perf_counter()
+    settings = Settings(home=base_nq.parent / "home")
     if via_build:
-        settings = Settings(home=store_dir.parent / "home")
         build(settings)
-        shutil.copytree(StoreLocation(settings.store_root).resolved(), store_dir)
+        store = KnowledgeStore.in_memory()
+        store.ox.bulk_load(KnowledgeStore.open_read_only(StoreLocation(settings.store_root)).ox.dump(
+            format=pyoxigraph.RdfFormat.N_QUADS), format=pyoxigraph.RdfFormat.N_QUADS)
     else:
-        settings = Settings(home=store_dir.parent)
-        ctx = load_all(settings)
-        store = KnowledgeStore.create(store_dir)
-        for name, graph in named_graphs(ctx, ontology_graph(settings)).items():
+        store = KnowledgeStore.in_memory()
+        for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
             store.load_graph(graph, name)
-        store.close()
+    for graph in inferred_graphs(store):  # via build: the fixpoint starts without them
+        store.ox.remove_graph(pyoxigraph.NamedNode(graph))
+    store.ox.dump(str(base_nq), format=pyoxigraph.RdfFormat.N_QUADS)
     emit(done={"base_s": time.perf_counter() - start, "via_build": via_build})
 
 
-def worker_load(store_dir: Path, nt: Path) -> None:
-    store = KnowledgeStore.create(store_dir)
-    before = store.graph_size(ns.FACTS_GRAPH)
+def load_working_store(base_nq: Path, synthetic_nt: Path) -> tuple[KnowledgeStore, dict]:
+    """What a build reasons on: an in-memory store (KnowledgeStore.in_memory, as graph/build.py uses)
+    holding the shipped data and the synthetic facts."""
+    store = KnowledgeStore.in_memory()
     start = time.perf_counter()
-    store.load_file(nt, ns.FACTS_GRAPH)
-    load_s = time.perf_counter() - start
-    dropped = inferred_graphs(store)
-    for graph in dropped:
-        store.update(f"DROP SILENT GRAPH <{graph}>")
-    facts = store.graph_size(ns.FACTS_GRAPH)
-    total = len(store.ox)
-    store.close()
-    emit(done={"load_s": load_s, "facts_before": before, "facts_after": facts, "store_triples": total,
-               "dropped_graphs": len(dropped), "load_rss_mb": rss_mb()})
-
-
-class Steps:
-    """The planned steps, to name each write run_rules makes (one per step, in plan order)."""
-
-    def __init__(self, store: KnowledgeStore, settings: Settings):
-        self.planned = plan(store, settings)  # run_rules plans again: same files, same order
-        self.keys = [step_id(rule, regime) for rule, regime in self.planned]
-        self.targets = [target_graph(regime) for _rule, regime in self.planned]
-
-    def at(self, index: int, args: tuple) -> int | None:
-        """The step a write call is, if it writes the target graph of the step due at that point."""
-        said = " ".join(str(a) for a in args)
-        return index if index < len(self.keys) and self.targets[index] in said else None
-
-
-def instrument(store: KnowledgeStore, steps: Steps, field: str = "fixpoint_s",  # type: ignore[no-untyped-def]
-               before=None) -> list[float]:
-    """Time every write run_rules makes, whichever store method it uses (`update` with the rendered
-    rule, or `infer` with a CONSTRUCT and the target graph); `before(index)` runs ahead of each."""
-    calls: list[float] = []
-
-    def wrap(method):  # type: ignore[no-untyped-def]
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-            index = steps.at(len(calls), args)
-            key = steps.keys[index] if index is not None else f"#{len(calls)}"
-            if before is not None:
-                before(index, key)
-            emit(start=key, doing="write")
-            start = time.perf_counter()
-            value = method(*args, **kwargs)
-            calls.append(time.perf_counter() - start)
-            emit(step=key, **{field: calls[-1]})
-            return value
-        return timed
-
-    for name in WRITERS:
-        if hasattr(store, name):
-            setattr(store, name, wrap(getattr(store, name)))
-    return calls
+    store.ox.bulk_load(path=str(base_nq), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.load_file(synthetic_nt, ns.FACTS_GRAPH)
+    loaded = {"load_s": time.perf_counter() - start, "facts_after": store.graph_size(ns.FACTS_GRAPH),
+              "store_triples": len(store.ox), "load_rss_mb": rss_mb()}
+    if inferred_graphs(store):
+        raise RuntimeError("inferred graphs present before the fixpoint")
+    return store, loaded
 
 
 def run_body(store: KnowledgeStore, text: str) -> int:
@@ -167,60 +130,68 @@ def run_body(store: KnowledgeStore, text: str) -> int:
     return int(next(iter(store.ox.query(text, use_default_graph_as_union=union)))["n"].value)
 
 
-def worker_fixpoint(store_dir: Path, settings: Settings) -> None:
-    store = KnowledgeStore.create(store_dir)
-    if inferred_graphs(store):
-        raise RuntimeError("inferred graphs present before the fixpoint: the load phase did not drop them")
-    steps = Steps(store, settings)
-    calls = instrument(store, steps)
-    rss_before = rss_mb()
+def worker_fixpoint(base_nq: Path, synthetic_nt: Path, settings: Settings) -> None:
+    """run_rules as the build runs it (each stratum's steps in parallel on settings.reasoner_threads);
+    every step reports its own time, so the sum of step times is the CPU-side cost beside the wall time."""
+    store, loaded = load_working_store(base_nq, synthetic_nt)
+    emit(loaded=loaded)
+    lock = threading.Lock()
+    count = 0
+
+    def reported(step, seconds: float, _written: int | None) -> None:  # type: ignore[no-untyped-def]
+        nonlocal count
+        with lock:
+            count += 1
+            emit(step=step_id(step.rule, step.regime), fixpoint_s=seconds)
+
+    planned = len(plan(store, settings))
     start = time.perf_counter()
-    sizes = run_rules(store, settings)
+    sizes = run_rules(store, settings, on_step=reported)
     fixpoint_s = time.perf_counter() - start
     rss_after = rss_mb()
+    start = time.perf_counter()  # what the build does next: the working store saved to disk, once
+    with tempfile.TemporaryDirectory(dir=base_nq.parent) as saved:
+        store.save_to(Path(saved) / "store").close()
+        persist_s = time.perf_counter() - start
     store.close()
-    emit(done={"fixpoint_s": fixpoint_s, "rss_before_mb": rss_before, "peak_rss_mb": rss_after,
-               "inferred_triples": sum(sizes.values()),
+    emit(done={**loaded, "fixpoint_s": fixpoint_s, "peak_rss_mb": rss_after, "persist_s": persist_s,
+               "threads": settings.reasoner_threads, "inferred_triples": sum(sizes.values()),
                "inferred_graphs": {g.rsplit(INFERRED, 1)[1]: n for g, n in sizes.items()},
-               "step_count": len(calls), "planned_steps": len(steps.keys)})
+               "step_count": count, "planned_steps": planned})
 
 
-def worker_floor(store_dir: Path, settings: Settings) -> None:
-    """run_rules once more on a copy of the loaded store; ahead of each step its body is timed, so
-    each body sees exactly what that step saw (earlier steps' output, not later ones')."""
-    store = KnowledgeStore.create(store_dir)
-    steps = Steps(store, settings)
-
-    def floor(index: int | None, key: str) -> None:
-        emit(start=key, doing="body")
-        if index is None:
-            emit(step=key, floor_s=None, rows=None, error="write call does not match the plan")
-            return
-        try:
-            text = body_query(store, *steps.planned[index])
+def worker_floor(base_nq: Path, synthetic_nt: Path, settings: Settings) -> None:
+    """The same steps one at a time on a working store of its own; ahead of each step its body is
+    timed, so each body sees exactly what that step saw (earlier strata's output, not later ones')."""
+    store, _loaded = load_working_store(base_nq, synthetic_nt)
+    for layer in strata(plan(store, settings)):
+        for step in layer:
+            key = step_id(step.rule, step.regime)
+            emit(start=key, doing="body")
+            try:
+                text = body_query(store, step.rule, step.regime)
+                start = time.perf_counter()
+                rows = run_body(store, text)
+                emit(step=key, floor_s=time.perf_counter() - start, rows=rows)
+            except Exception as exc:  # a rule that body_query cannot turn into a SELECT: report, go on
+                emit(step=key, floor_s=None, rows=None, error=f"{type(exc).__name__}: {exc}"[:300])
+            emit(start=key, doing="write")
             start = time.perf_counter()
-            rows = run_body(store, text)
-            emit(step=key, floor_s=time.perf_counter() - start, rows=rows)
-        except Exception as exc:  # a rule that body_query cannot turn into a SELECT: report, go on
-            emit(step=key, floor_s=None, rows=None, error=f"{type(exc).__name__}: {exc}"[:300])
-
-    instrument(store, steps, "rerun_write_s", before=floor)  # the write again, for comparison
-    run_rules(store, settings)
+            store.apply_rule(step)  # the write again, alone: for comparison with the parallel run
+            emit(step=key, alone_s=time.perf_counter() - start)
     store.close()
     emit(done={"floor_rss_mb": rss_mb()})
 
 
 def run_worker(argv: list[str]) -> None:
-    phase, store_dir = argv[0], Path(argv[1])
-    settings = Settings(home=store_dir.parent)
+    phase, base_nq = argv[0], Path(argv[1])
+    settings = Settings(home=base_nq.parent)
     if phase == "base":
-        worker_base(store_dir, argv[2] == "build")
-    elif phase == "load":
-        worker_load(store_dir, Path(argv[2]))
+        worker_base(base_nq, argv[2] == "build")
     elif phase == "fixpoint":
-        worker_fixpoint(store_dir, settings)
+        worker_fixpoint(base_nq, Path(argv[2]), settings)
     elif phase == "floor":
-        worker_floor(store_dir, settings)
+        worker_floor(base_nq, Path(argv[2]), settings)
     else:
         raise SystemExit(f"unknown phase {phase}")
 
@@ -233,6 +204,7 @@ class Outcome:
     def __init__(self) -> None:
         self.steps: dict[str, dict] = {}
         self.done: dict | None = None
+        self.loaded: dict = {}
         self.error: str | None = None
         self.running: str | None = None
         self.doing = ""
@@ -269,6 +241,8 @@ def spawn(phase: str, store_dir: Path, *extra: str, timeout: float, step_timeout
                 key = event.pop("step")
                 outcome.steps.setdefault(key, {}).update(event)
                 outcome.running = None
+            elif "loaded" in event:
+                outcome.loaded = event["loaded"]
             elif "done" in event:
                 outcome.done = event["done"]
         if finished:
@@ -293,7 +267,7 @@ def spawn(phase: str, store_dir: Path, *extra: str, timeout: float, step_timeout
     return outcome
 
 
-def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> dict:
+def run_size(n: int, base_nq: Path, work: Path, args: argparse.Namespace) -> dict:
     home = work / f"n{n}"
     home.mkdir()
     nt = home / "synthetic.nt"
@@ -305,25 +279,14 @@ def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> 
                     "rules": {p.name: hashlib.sha1(p.read_bytes()).hexdigest()[:12]  # which rule set ran
                               for p in sorted(Settings().queries_dir.glob("rules/*.rq"))},
                     "options": {"via_build": args.via_build, "step_timeout_s": args.step_timeout,
-                                "timeout_s": args.timeout},
+                                "timeout_s": args.timeout, "working_store": "in-memory"},
                     "generate_s": time.perf_counter() - start,
                     "synthetic": counts, "triples_loaded": counts["triples"], "steps": {}, "errors": []}
-    store_dir, floor_dir = home / "store", home / "store-floor"
-    shutil.copytree(base_store, store_dir)
 
-    log.info("%d companies: bulk load", n)
-    load = spawn("load", store_dir, str(nt), **limits)
-    nt.unlink()  # up to ~2 GB at 1M companies; the store has it now
-    if load.error:
-        result["errors"].append(load.error)
-        return _finish(result, home)
-    result.update(load.done or {})
-    shutil.copytree(store_dir, floor_dir)  # the floor run starts from the same loaded data
-
-    for phase, directory in (("fixpoint", store_dir), ("floor", floor_dir)):
+    for phase in ("fixpoint", "floor"):
         log.info("%d companies: %s", n, "fixpoint (run_rules)" if phase == "fixpoint" else
                  "floor (each step's body, at the state that step sees)")
-        outcome = spawn(phase, directory, **limits)
+        outcome = spawn(phase, base_nq, str(nt), **limits)
         for key, event in outcome.steps.items():
             result["steps"].setdefault(key, {}).update(event)
         if outcome.error:
@@ -333,12 +296,13 @@ def run_size(n: int, base_store: Path, work: Path, args: argparse.Namespace) -> 
                 result[f"{phase}_stopped_in"] = outcome.running
                 result["steps"].setdefault(outcome.running, {})[f"{phase}_stopped_after_s"] = outcome.running_s
         if phase == "fixpoint":
-            result.update(outcome.done or {"peak_rss_mb": outcome.peak_rss_mb})
+            result.update(outcome.done or {"peak_rss_mb": outcome.peak_rss_mb, **outcome.loaded})
         else:
             result["floor_rss_mb"] = (outcome.done or {}).get("floor_rss_mb", outcome.peak_rss_mb)
-        shutil.rmtree(directory, ignore_errors=True)
+    nt.unlink()
     floors = [s.get("floor_s") for s in result["steps"].values()]
     result["floor_s"] = sum(f for f in floors if f is not None)
+    result["one_thread_s"] = sum(s.get("alone_s") or 0.0 for s in result["steps"].values())
     result["floor_incomplete"] = result.get("floor_incomplete", False) or any(f is None for f in floors)
     return _finish(result, home)
 
@@ -378,25 +342,27 @@ def _stopped(step: dict, phase: str) -> str:
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| companies | triples loaded | load (s) | fixpoint (s) | floor: sum of bodies (s) | "
-             "fixpoint / floor | peak RSS (MB) | inferred triples |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| companies | triples loaded | load into memory (s) | fixpoint (s) | floor: sum of bodies (s) | "
+             "fixpoint / floor | one thread (s) | peak RSS (MB) | inferred triples | then saved to disk (s) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         fixpoint = _s(r.get("fixpoint_s"), "stopped" if r.get("fixpoint_incomplete") else "—")
         floor = _s(r.get("floor_s")) + (" (incomplete)" if r.get("floor_incomplete") else "")
         ratio = f"{r['ratio']:.2f}x" if "ratio" in r else "—"
         inferred = f"{r['inferred_triples']:,}" if "inferred_triples" in r else "—"
         lines.append(f"| {r['companies']:,} | {r['triples_loaded']:,} | {_s(r.get('load_s'))} | {fixpoint} | "
-                     f"{floor} | {ratio} | {r.get('peak_rss_mb') or '—'} | {inferred} |")
+                     f"{floor} | {ratio} | {_s(r.get('one_thread_s'))} | {r.get('peak_rss_mb') or '—'} | {inferred} | "
+                     f"{_s(r.get('persist_s'))} |")
     for r in results:
         lines += ["", f"Slowest steps at {r['companies']:,} companies:", "",
-                  "| step (rule@regime) | floor (s) | in fixpoint (s) | body rows |", "|---|---:|---:|---:|"]
+                  "| step (rule@regime) | floor (s) | alone (s) | in the parallel fixpoint (s) | body rows |",
+                  "|---|---:|---:|---:|---:|"]
         for key, s in slowest(r):
             rows = f"{s['rows']:,}" if s.get("rows") is not None else "—"
             fixpoint = _s(s.get("fixpoint_s"), _stopped(s, "fixpoint"))
             floor = _s(s.get("floor_s"), _stopped(s, "floor") if "floor_stopped_after_s" in s else
                        "error" if "error" in s else "—")
-            lines.append(f"| {key} | {floor} | {fixpoint} | {rows} |")
+            lines.append(f"| {key} | {floor} | {_s(s.get('alone_s'))} | {fixpoint} | {rows} |")
         lines += [f"\n{e}" for e in r.get("errors", [])]
     return "\n".join(lines)
 
@@ -440,15 +406,15 @@ def main() -> None:
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="exportkg-reason-", dir=args.workdir) as tmp:
         work = Path(tmp)
-        base_store = work / "base" / "store"
-        base_store.parent.mkdir()
-        base = spawn("base", base_store, "build" if args.via_build else "loaders", timeout=args.timeout,
-                     step_timeout=args.step_timeout, work=base_store.parent)
+        base_nq = work / "base" / "shipped.nq"
+        base_nq.parent.mkdir()
+        base = spawn("base", base_nq, "build" if args.via_build else "loaders", timeout=args.timeout,
+                     step_timeout=args.step_timeout, work=base_nq.parent)
         if base.error:
             raise SystemExit(f"could not make the base store: {base.error}")
         log.info("base store (shipped data) in %.1f s", (base.done or {}).get("base_s", 0.0))
         for n in sizes:
-            results.append(run_size(n, base_store, work, args))
+            results.append(run_size(n, base_nq, work, args))
             _write(args.out, results, args)  # after every size, so a long run keeps what it measured
 
     print(markdown(results))
