@@ -88,6 +88,10 @@ def test_uveu_shares_name_breaches(store) -> None:  # type: ignore[no-untyped-de
     assert breached and all("breach" in r["why"] for r in breached)
     assert all(float(r["tier1Pct"]) >= 75 and float(r["maxTier2Pct"]) <= 7
                for r in rows.values() if r["compliant"] == "true")
+    # a Tier 2 breach names the country: G42's compute is mostly in the UAE (Tier 2 under the IFR)
+    g42 = next(r for name, r in rows.items() if name.startswith("G42"))
+    assert g42["largestTier2"] == "AE" and "AE (Tier 2) holds" in g42["why"]
+    assert all(r["largestTier2"] in r["why"] for r in breached if float(r["maxTier2Pct"]) > 7)
 
 
 def test_tier2_ledger_subtracts_known_deployments(store) -> None:  # type: ignore[no-untyped-def]
