@@ -60,9 +60,13 @@ class StoreLocation:
         shutil.rmtree(build_dir, ignore_errors=True)
 
     def resolved(self) -> Path:
-        if not self.exists():
-            raise StoreError(f"no graph has been built yet in {self.root} (run `exportkg build`)")
-        return self.current.resolve()
+        """The published build's directory. One readlink (the server asks on every request, and
+        Path.resolve walks every component of the path)."""
+        try:
+            target = os.readlink(self.current)
+        except OSError:
+            raise StoreError(f"no graph has been built yet in {self.root} (run `exportkg build`)") from None
+        return Path(os.path.normpath(os.path.join(os.path.abspath(self.root), target)))
 
 
 class KnowledgeStore:

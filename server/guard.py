@@ -73,7 +73,7 @@ def tokens(query: str) -> Iterator[Token]:
 def vet(query: str, graph_names: Iterable[str], default_graphs: Iterable[str] = (),
         named_graphs: Iterable[str] = ()) -> Vetted:
     """Check one query and its protocol dataset; raise Refused, or return what was found."""
-    known = set(graph_names)
+    known = graph_names if isinstance(graph_names, frozenset) else frozenset(graph_names)
     vetted = scan(query)
     for kind, iris in (("FROM", vetted.from_graphs), ("FROM NAMED", vetted.from_named),
                        ("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):

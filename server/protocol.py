@@ -7,9 +7,11 @@ prescribes, so the view stays a straight line. Updates are refused (403): the se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -102,17 +104,23 @@ def _post_params(request: Request):  # type: ignore[no-untyped-def]
     raise ProtocolError(415, f"unsupported Content-Type {mimetype}: POST a query as {FORM} or {DIRECT}")
 
 
-def negotiate(kind: str, accept: MIMEAccept, format_params: list[str]) -> Format:
-    """The output format for a result kind, from `format=` if given, else from Accept (406 if none fits)."""
+def negotiate(kind: str, accept: str | None, format_params: list[str]) -> Format:
+    """The output format for a result kind, from `format=` if given, else from the Accept header (406
+    if none fits). Clients send the same few headers again and again: the answers are cached."""
+    return _negotiate(kind, accept or "", tuple(format_params))
+
+
+@lru_cache(maxsize=256)
+def _negotiate(kind: str, accept: str, format_params: tuple[str, ...]) -> Format:
     candidates = [f for f in FORMATS if f.kind == kind]
     if format_params:
-        return _by_format_param(candidates, format_params)
+        return _by_format_param(candidates, list(format_params))
     offered: list[str] = []
     for fmt in candidates:
         offered.append(fmt.mimetype)
     for fmt in candidates:
         offered.extend(a for a in fmt.aliases if a not in offered)
-    best = accept.best_match(offered) if accept else offered[0]
+    best = parse_accept_header(accept, MIMEAccept).best_match(offered) if accept else offered[0]
     if best is None:
         raise ProtocolError(406, f"none of the accepted media types can be produced; this query can answer "
                                  f"{', '.join(f.mimetype for f in candidates)}")

@@ -56,12 +56,12 @@ def _answer() -> Response:
     executor = server.executor()
     format_params = request.args.getlist("format") + (request.form.getlist("format") if request.form else [])
     if parsed.query is None:
-        fmt = negotiate("rdf", request.accept_mimetypes, format_params)
+        fmt = negotiate("rdf", request.headers.get("Accept"), format_params)
         graph = service_description(request.base_url, executor.graph_names())
         return Response(serialize(graph, fmt.key), mimetype=fmt.mimetype)
     vetted = vet(parsed.query, executor.graph_names(), parsed.default_graphs, parsed.named_graphs)
     kind = "rdf" if vetted.form in ("CONSTRUCT", "DESCRIBE") else "results"
-    fmt = negotiate(kind, request.accept_mimetypes, format_params)
+    fmt = negotiate(kind, request.headers.get("Accept"), format_params)
     job = QueryJob(parsed.query, vetted.form, fmt.key, settings.row_cap, parsed.default_graphs,
                    parsed.named_graphs, vetted.has_dataset)
     return _result_response(executor.execute(job), settings.row_cap)

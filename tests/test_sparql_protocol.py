@@ -89,6 +89,29 @@ def test_select_in_every_results_format(live_server: str, fmt: str, accept: str)
         assert rows[str(POLAND)] == "1999-03-12"
 
 
+TRICKY = ("SELECT ?text ?lang ?number ?iri ?blank ?none WHERE { VALUES (?text ?lang ?number ?iri) "
+          "{ (\"say \\\"hi\\\"\\n\\ttab \\\\ \u00e9 \u65e5\" \"Stra\u00dfe\"@de-CH 42 <http://example.org/\u00e9?a=1&b=2>) } "
+          "BIND (BNODE() AS ?blank) OPTIONAL { ?iri <http://example.org/p> ?none } }")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_every_kind_of_term_survives_the_results_formats(live_server: str, fmt: str) -> None:
+    """Quotes, escapes, non-ASCII text, language tags, datatypes, blank nodes and unbound variables,
+    written by the endpoint and read back by rdflib's own SPARQL results parsers."""
+    reply = get(live_server, TRICKY, format=fmt)
+    assert reply.status == 200, reply.text
+    row = next(iter(Result.parse(io.BytesIO(reply.body), format=fmt)))
+    assert row.text == Literal('say "hi"\n\ttab \\ \u00e9 \u65e5')
+    assert row.lang == Literal("Stra\u00dfe", lang="de-CH")
+    assert row.number == Literal(42) and row.number.datatype == XSD.integer
+    assert row.iri == URIRef("http://example.org/\u00e9?a=1&b=2")
+    assert row.blank is not None and row.none is None
+    if fmt == "json":
+        binding = json.loads(reply.body)["results"]["bindings"][0]
+        assert set(binding) == {"text", "lang", "number", "iri", "blank"}  # unbound: left out
+        assert binding["lang"] == {"type": "literal", "value": "Stra\u00dfe", "xml:lang": "de-ch"}  # tags are normalized
+
+
 @pytest.mark.parametrize("fmt,accept,rdflib_format", [("ttl", "text/turtle", "turtle"),
                                                       ("nt", "application/n-triples", "nt"),
                                                       ("jsonld", "application/ld+json", "json-ld"),
