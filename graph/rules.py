@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from exportkg.queries.catalog import NamedQuery, load_catalog, parse
+from exportkg.queries.catalog import NamedQuery, focused, load_catalog, parse
 
 from . import namespaces as ns
 from .config import Settings
@@ -133,20 +133,28 @@ def body_query(store: KnowledgeStore, rule: NamedQuery, regime: RegimeInfo | Non
 @dataclass(frozen=True)
 class RuleStep:
     """One rule for one regime, in both forms a store may run it as: the store chooses (the embedded
-    store evaluates the CONSTRUCT over its union graph, a remote store sends the portable update)."""
+    store evaluates the CONSTRUCT over its union graph, a remote store sends the portable update).
+    With `focus`, the rule's `# focus KIND ?var` lines restrict it to those keys (graph/reach.py)."""
 
     rule: NamedQuery
     regime: RegimeInfo | None
+    focus: dict[str, tuple[str, ...]] | None = None
 
     @property
     def target(self) -> ns.URIRef:
         return ns.URIRef(target_graph(self.regime))
 
+    @property
+    def reach(self) -> str:
+        """What the rule's output is keyed by: regime (small, regime-wide), country, profile, group,
+        model; global rules have none."""
+        return self.rule.meta.get("reach", "global" if self.regime is None else "regime")
+
     def construct(self) -> str:
-        return as_construct(self.rule, self.regime)
+        return focused(as_construct(self.rule, self.regime), self.focus or {})
 
     def update(self, store: KnowledgeStore | RemoteStore) -> str:
-        return render(store, self.rule, self.regime)  # type: ignore[arg-type]
+        return focused(render(store, self.rule, self.regime), self.focus or {})  # type: ignore[arg-type]
 
 
 def stratum(step: RuleStep) -> int:
@@ -154,10 +162,10 @@ def stratum(step: RuleStep) -> int:
     return int(re.match(r"\d+", step.rule.path.name).group())  # type: ignore[union-attr]
 
 
-def strata(steps: list[tuple[NamedQuery, RegimeInfo | None]]) -> list[list[RuleStep]]:
+def strata(steps: list[tuple[NamedQuery, RegimeInfo | None]] | list[RuleStep]) -> list[list[RuleStep]]:
     """The plan cut into strata. The steps of one stratum (its rules, for every regime) do not read
     each other's output, so they may run at the same time."""
-    ordered = [RuleStep(rule, regime) for rule, regime in steps]
+    ordered = [s if isinstance(s, RuleStep) else RuleStep(*s) for s in steps]
     return [list(group) for _n, group in groupby(ordered, key=stratum)]
 
 
@@ -187,6 +195,13 @@ def _run_pass(store: KnowledgeStore | RemoteStore, layers: list[list[RuleStep]],
                 future.result()  # the stratum ends before the next starts; an error stops the run
 
 
+def run_steps(store: KnowledgeStore | RemoteStore, settings: Settings, steps: list[RuleStep],
+              on_step: StepHook | None = None) -> None:
+    """Some steps, stratum by stratum (in parallel within one on the embedded store)."""
+    threads = settings.reasoner_threads if store.concurrent_rules else 1
+    _run_pass(store, strata(steps), threads, on_step)
+
+
 def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *, verify: bool = False,
               only: Collection[str] | None = None, with_global: bool = True,
               on_step: StepHook | None = None) -> dict[str, int]:
@@ -194,14 +209,13 @@ def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *, verify
 
     The embedded store runs each stratum's steps in parallel (settings.reasoner_threads); a remote
     store gets one update at a time, as a SPARQL service expects of one client."""
-    layers = strata(plan(store, settings, only=only, with_global=with_global))  # type: ignore[arg-type]
-    threads = settings.reasoner_threads if store.concurrent_rules else 1
-    _run_pass(store, layers, threads, on_step)
-    log.info("rules: %d steps in %d strata, %d inferred triples", sum(map(len, layers)), len(layers),
-             _inferred_size(store))
+    steps = strata(plan(store, settings, only=only, with_global=with_global))  # type: ignore[arg-type]
+    flat = [step for layer in steps for step in layer]
+    run_steps(store, settings, flat, on_step)
+    log.info("rules: %d steps in %d strata, %d inferred triples", len(flat), len(steps), _inferred_size(store))
     if verify:
         before = _inferred_size(store)
-        _run_pass(store, layers, threads, None)
+        run_steps(store, settings, flat)
         if _inferred_size(store) != before:
             raise RuntimeError("rules are not stratified: a second pass inferred more")
     return {str(g): store.graph_size(g) for g in store.graph_names() if "/inferred/" in str(g)}

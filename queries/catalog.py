@@ -20,6 +20,9 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.errors import QueryError
 
 HEADER = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
+#: `# focus KIND ?var` on a line of its own: where a focused run puts `VALUES ?var { ... }` (a comment
+#: otherwise, so the file stays valid SPARQL that runs unfocused)
+FOCUS_LINE = re.compile(r"(?m)^([ \t]*)#\s*focus\s+([a-z]+)\s+\?(\w+)[ \t]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 IRI_SAFE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
@@ -103,8 +106,18 @@ class NamedQuery:
     def description(self) -> str:
         return self.meta.get("description", "")
 
-    def render(self, values: dict[str, str] | None = None) -> str:
-        """The SPARQL with every $param replaced; unknown or missing parameters are errors."""
+    @property
+    def focus_kinds(self) -> set[str]:
+        """The kinds of key (country, profile, group, ...) this file can be focused on."""
+        return {m.group(2) for m in FOCUS_LINE.finditer(self.text)}
+
+    def render(self, values: dict[str, str] | None = None,
+               focus: dict[str, tuple[str, ...]] | None = None) -> str:
+        """The SPARQL with every $param replaced (unknown or missing parameters are errors) and, when
+        `focus` gives IRIs for a kind, each `# focus KIND ?var` line made `VALUES ?var { ... }`."""
+        return focused(self._with_params(values), focus or {})
+
+    def _with_params(self, values: dict[str, str] | None) -> str:
         values = dict(values or {})
         known = {p.name for p in self.params}
         unknown = set(values) - known
@@ -119,6 +132,18 @@ class NamedQuery:
             term = param.term(value)
             text = re.sub(rf"\${param.name}\b", lambda _m, t=term: t, text)
         return text
+
+
+def focused(text: str, focus: dict[str, tuple[str, ...]]) -> str:
+    """Restrict a query to some keys: `# focus KIND ?var` lines whose kind `focus` names become VALUES
+    blocks (the IRIs are checked, so nothing but IRIs reaches the text); other lines stay comments."""
+    def values(match: re.Match[str]) -> str:
+        indent, kind, var = match.groups()
+        if kind not in focus:
+            return match.group(0)
+        iris = " ".join(ns.URIRef(_iri(iri)).n3() for iri in focus[kind])
+        return f"{indent}VALUES ?{var} {{ {iris} }}"
+    return FOCUS_LINE.sub(values, text)
 
 
 def parse(path: Path) -> NamedQuery:
