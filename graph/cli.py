@@ -193,6 +193,7 @@ def determine(settings: Settings, party: str, item: str, destination: str | None
 @click.pass_obj
 def impact(settings: Settings, base: str | None, against: str | None, subject: str | None, fmt: str) -> None:
     """What changes between two regimes, or a regime and a scenario (or one party's timeline)."""
+    from .impact import Report
     from .impact_output import report_csv, report_text, timeline_csv, timeline_text
     from .sides import impact as run_impact
     from .timeline import timeline
@@ -208,13 +209,15 @@ def impact(settings: Settings, base: str | None, against: str | None, subject: s
                 store.close()
             text = {"json": lambda: json.dumps(result.as_json(), indent=2) + "\n", "csv": lambda: timeline_csv(result),
                     "text": lambda: timeline_text(result)}[fmt]()
+            click.echo(text, nl=False)
         else:
-            report = run_impact(settings, base, against)  # type: ignore[arg-type]
-            text = {"json": lambda: json.dumps(report.as_json(), indent=2) + "\n", "csv": lambda: report_csv(report),
-                    "text": lambda: report_text(report)}[fmt]()
+            def show(report: Report) -> None:  # as soon as it is made: a new scenario's store completes after
+                click.echo({"json": lambda: json.dumps(report.as_json(), indent=2) + "\n",
+                            "csv": lambda: report_csv(report), "text": lambda: report_text(report)}[fmt](), nl=False)
+
+            run_impact(settings, base, against, on_report=show)  # type: ignore[arg-type]
     except ExportKGError as exc:
         _fail(exc)
-    click.echo(text, nl=False)
 
 
 @main.command("import")

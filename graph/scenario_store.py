@@ -17,9 +17,11 @@ rebuild or an edited file makes it stale and it is derived again on next use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pyoxigraph as ox
 from . import namespaces as ns
 from .config import Settings
 from .errors import StoreError
+from .reach import Derivation, derive
 from .rules import COMMON, run_rules
 from .scenario_graphs import Applied, to_rdf
 from .scenarios import Scenario
@@ -46,6 +49,9 @@ class Derived:
     facts_changed: bool
     seconds: float
     rules_seconds: float
+    #: tier and group moves: the reached keys' inferences, before the graph was completed
+    reached_seconds: float | None = None
+    reached_countries: int | None = None
 
 
 def write(store: KnowledgeStore, scenario: Scenario, applied: Applied) -> None:
@@ -98,11 +104,54 @@ def is_current(settings: Settings, scenario: Scenario) -> bool:
     return record is not None and record.digest == scenario.digest and record.base_build == main
 
 
-def apply(settings: Settings, scenario: Scenario, *, force: bool = False) -> Derived:
-    """Derive (or reuse) the scenario's store from the published one, incrementally; publish it."""
-    if not force and is_current(settings, scenario):
-        return derived(settings, scenario.name)  # type: ignore[return-value]
-    start = time.perf_counter()
+@dataclass
+class Pending:
+    """A scenario store being derived. After `prepare` it holds what the scenario's changes reach
+    (for tier and group moves: `derivation`), which `impact` can read; `finish` completes the
+    scenario's graph with a full run of its rules (what they add beside the reached keys is, key for
+    key, the base's), records it and publishes it."""
+
+    settings: Settings
+    scenario: Scenario
+    build_dir: Path
+    store: KnowledgeStore
+    started: float
+    derivation: Derivation | None = None
+
+    @property
+    def reached_seconds(self) -> float | None:
+        d = self.derivation
+        return None if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
+
+    def finish(self) -> Derived:
+        try:
+            start = time.perf_counter()
+            run_rules(self.store, self.settings, only={self.scenario.regime_id},
+                      with_global=self.scenario.changes_facts)
+            self.store.ox.flush()
+            rules_seconds = time.perf_counter() - start + (self.reached_seconds or 0.0)
+        finally:
+            self.store.close()
+        main = StoreLocation(self.settings.store_root).resolved()
+        reach = self.derivation.reach if self.derivation else None
+        record = Derived(self.scenario.name, self.scenario.digest, main.name, self.scenario.changes_facts,
+                         time.perf_counter() - self.started, rules_seconds, self.reached_seconds,
+                         len(reach.countries) if reach else None)
+        _sidecar(self.build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
+        _publish(location(self.settings, self.scenario.name), self.build_dir)
+        log.info("scenario %s applied in %.2f s (rules %.2f s)", record.scenario, record.seconds, rules_seconds)
+        return record
+
+    def discard(self) -> None:
+        with contextlib.suppress(AttributeError):  # already closed
+            self.store.close()
+        location(self.settings, self.scenario.name).discard(self.build_dir)
+
+
+def prepare(settings: Settings, scenario: Scenario) -> Pending:
+    """Copy the published store and write the scenario into it; for tier and group moves, derive the
+    inferences of the keys they reach (graph/reach.py). Nothing is published yet."""
+    started = time.perf_counter()
     main = StoreLocation(settings.store_root).resolved()
     loc = location(settings, scenario.name)
     build_dir = loc.new_build_dir()
@@ -111,31 +160,37 @@ def apply(settings: Settings, scenario: Scenario, *, force: bool = False) -> Der
         source = ox.Store.read_only(str(main))
         source.backup(str(build_dir))
         del source
-        rules_seconds = _derive(build_dir, settings, scenario)
+        store = KnowledgeStore.create(build_dir)
     except BaseException:
         loc.discard(build_dir)
         raise
-    record = Derived(scenario.name, scenario.digest, main.name, scenario.changes_facts,
-                     time.perf_counter() - start, rules_seconds)
-    _sidecar(build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
-    _publish(loc, build_dir)
-    log.info("scenario %s applied in %.2f s (rules %.2f s)", scenario.name, record.seconds, rules_seconds)
-    return record
-
-
-def _derive(build_dir: Path, settings: Settings, scenario: Scenario) -> float:
-    """Write the scenario into the copied store and run only the rules its changes reach."""
-    store = KnowledgeStore.create(build_dir)
+    pending = Pending(settings, scenario, build_dir, store, started)
     try:
         write(store, scenario, to_rdf(scenario, store, settings))
-        start = time.perf_counter()
         if scenario.changes_facts:
             store.update(f"DROP SILENT GRAPH <{ns.inferred_graph(COMMON)}>")
-        run_rules(store, settings, only={scenario.regime_id}, with_global=scenario.changes_facts)
-        store.ox.flush()
-        return time.perf_counter() - start
-    finally:
-        store.close()
+        elif scenario.moves_countries_only:
+            pending.derivation = derive(store, settings, scenario.regime_id, scenario.base)
+    except BaseException:
+        pending.discard()
+        raise
+    return pending
+
+
+def apply(settings: Settings, scenario: Scenario, *, force: bool = False,
+          on_prepared: Callable[[Pending], None] | None = None) -> Derived:
+    """Derive (or reuse) the scenario's store from the published one, incrementally; publish it.
+    `on_prepared` sees the store once what the changes reach is in it, before it is completed."""
+    if not force and is_current(settings, scenario):
+        return derived(settings, scenario.name)  # type: ignore[return-value]
+    pending = prepare(settings, scenario)
+    try:
+        if on_prepared is not None:
+            on_prepared(pending)
+        return pending.finish()
+    except BaseException:
+        pending.discard()
+        raise
 
 
 def _publish(loc: StoreLocation, build_dir: Path) -> None:

@@ -45,6 +45,8 @@ KINDS: dict[str, tuple[set[str], set[str]]] = {
 }
 #: changes to facts: they reach the global inferences (ultimate parents, headquarters profiles)
 FACT_KINDS = {"ownership", "datacenter"}
+#: changes to where countries stand: they reach only those countries' keys (graph/reach.py)
+COUNTRY_KINDS = {"tier", "group"}
 #: authorization -> (parameter that switches it, value when made available)
 AUTHORIZATIONS: dict[str, tuple[str, object]] = {
     "AIA": ("aia_available_tier1", True),
@@ -85,6 +87,11 @@ class Scenario:
     def changes_facts(self) -> bool:
         """Whether the global inferences must be recomputed (else only the scenario's regime rules run)."""
         return any(c.kind in FACT_KINDS for c in self.changes)
+
+    @property
+    def moves_countries_only(self) -> bool:
+        """Tier and group moves only: the changes reach a few countries' keys (graph/reach.py)."""
+        return bool(self.changes) and all(c.kind in COUNTRY_KINDS for c in self.changes)
 
     def problem(self, line: int | None, reason: str) -> Problem:
         return Problem(self.file, line, reason)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +18,9 @@ from . import scenario_store
 from .config import Settings
 from .errors import ExportKGError
 from .impact import Report, compare
+from .reach import reached
 from .scenarios import Scenario, load
-from .snapshot import take
+from .snapshot import take, take_near
 from .store import KnowledgeStore, StoreLocation
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
@@ -32,10 +33,14 @@ class ImpactError(ExportKGError):
 
 @dataclass
 class Side:
-    """A regime id and the store that holds its inferences (None: the published store)."""
+    """A regime id and the store that holds its inferences (None: the published store). A scenario
+    being derived keeps its `pending` store (scenario_store.Pending) until the report is made."""
 
     regime: str
     scenario: str | None = None
+    pending: scenario_store.Pending | None = None
+    base: str | None = None
+    moves_countries_only: bool = False
 
 
 def shipped(settings: Settings) -> dict[str, Path]:
@@ -68,14 +73,34 @@ def resolve(settings: Settings, main: KnowledgeStore, spec: str, *, files: bool 
 
 
 def _scenario(settings: Settings, scenario: Scenario) -> Side:
+    """A scenario side: its published store when current, else one being derived (`pending`)."""
+    side = Side(scenario.regime_id, scenario.name, base=scenario.base,
+                moves_countries_only=scenario.moves_countries_only)
     with _APPLYING:
-        scenario_store.apply(settings, scenario)
-    return Side(scenario.regime_id, scenario.name)
+        if not scenario_store.is_current(settings, scenario):
+            side.pending = scenario_store.prepare(settings, scenario)
+    return side
+
+
+def _finish(side: Side) -> None:
+    if side.pending is not None:
+        pending, side.pending = side.pending, None
+        with _APPLYING:
+            pending.finish()
+
+
+def _discard(side: Side) -> None:
+    if side.pending is not None:
+        side.pending.discard()
+        side.pending = None
 
 
 @contextmanager
 def opened(settings: Settings, side: Side, main: KnowledgeStore) -> Iterator[KnowledgeStore]:
-    """The store a side is read from (the scenario's own, or the published one)."""
+    """The store a side is read from (the scenario's own, being derived or published, or the main one)."""
+    if side.pending is not None:
+        yield side.pending.store
+        return
     if side.scenario is None:
         yield main
         return
@@ -86,18 +111,48 @@ def opened(settings: Settings, side: Side, main: KnowledgeStore) -> Iterator[Kno
         store.close()
 
 
+def _near(a: Side, b: Side) -> bool:
+    """Whether b is a scenario of tier or group moves on a: then only what they reach can differ."""
+    return b.scenario is not None and b.moves_countries_only and b.base == a.regime
+
+
+def _compare(settings: Settings, main: KnowledgeStore, a: Side, b: Side) -> Report:
+    if _near(a, b) or _near(b, a):
+        base, scen = (a, b) if _near(a, b) else (b, a)
+        with opened(settings, scen, main) as store:
+            derivation = scen.pending.derivation if scen.pending is not None else None
+            reach = derivation.reach if derivation else reached(store, settings, base.regime, scen.regime)
+            near_base, near_scen = take_near(main, store, settings, base.regime, scen.regime, reach)
+        return compare(*((near_base, near_scen) if base is a else (near_scen, near_base)))
+    _finish(a)  # a full comparison reads the whole of both graphs: complete them first
+    _finish(b)
+    with opened(settings, a, main) as sa:
+        snap_a = take(sa, settings, a.regime)
+    with opened(settings, b, main) as sb:
+        snap_b = take(sb, settings, b.regime)
+    return compare(snap_a, snap_b)
+
+
 def impact(settings: Settings, base: str, against: str, *, main: KnowledgeStore | None = None,
-           files: bool = True) -> Report:
-    """Compare two sides; `main` is the published store (opened here when not given)."""
+           files: bool = True, on_report: Callable[[Report], None] | None = None) -> Report:
+    """Compare two sides; `main` is the published store (opened here when not given). A scenario
+    whose store is missing or stale is derived on the way; for tier and group moves the report is
+    made from what they reach, handed to `on_report`, and only then is the scenario's graph completed
+    and published."""
     own = main is None
     main = main or KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+    sides: list[Side] = []
     try:
-        a, b = resolve(settings, main, base, files=files), resolve(settings, main, against, files=files)
-        with opened(settings, a, main) as sa:
-            snap_a = take(sa, settings, a.regime)
-        with opened(settings, b, main) as sb:
-            snap_b = take(sb, settings, b.regime)
-        return compare(snap_a, snap_b)
+        sides.append(resolve(settings, main, base, files=files))
+        sides.append(resolve(settings, main, against, files=files))
+        report = _compare(settings, main, *sides)
+        if on_report is not None:
+            on_report(report)
+        for side in sides:
+            _finish(side)
+        return report
     finally:
+        for side in sides:
+            _discard(side)
         if own:
             main.close()

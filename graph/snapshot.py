@@ -16,6 +16,7 @@ from exportkg.queries.catalog import NamedQuery, load_catalog
 
 from . import namespaces as ns
 from .config import Settings
+from .reach import Reach
 from .store import KnowledgeStore
 
 FLAGS = ("other", "t1one", "t1", "d5m")  # by rank, as impact-parties-of.rq numbers them
@@ -79,28 +80,80 @@ def _system(queries_dir: Path) -> dict[str, NamedQuery]:
     return load_catalog(queries_dir / "system")
 
 
-def rows(store: KnowledgeStore, settings: Settings, name: str, **params: str) -> list:
-    return list(store.query(_system(settings.queries_dir)[name].render(params)))
+def rows(store: KnowledgeStore, settings: Settings, name: str,
+         focus: dict[str, tuple[str, ...]] | None = None, **params: str) -> list:
+    return list(store.query(_system(settings.queries_dir)[name].render(params, focus)))
 
 
 def take(store: KnowledgeStore, settings: Settings, regime: str, *, parties: bool = True) -> Snapshot:
     """Read one regime's position from a store (parties: every located organization and data center)."""
     iri = str(ns.regime(regime))
     snap = Snapshot(regime)
-    for r in rows(store, settings, "impact-determinations-of", regime=iri):
-        auths = tuple(sorted(a for a in str(r.auths or "").split(",") if a))
-        snap.determinations[(str(r.item), str(r.iso), str(r.flag))] = Outcome(bool(r.lr.toPython()),
-                                                                              str(r.policy), auths)
-    for r in rows(store, settings, "impact-tiers-of", regime=iri):
-        snap.tiers[str(r.iso)] = int(r.n)
-        snap.country_names[str(r.iso)] = str(r.name or r.iso)
+    _determinations(store, settings, snap, iri)
+    _tiers(store, settings, snap, iri)
     for r in rows(store, settings, "impact-models-of", regime=iri):
         ops = float(r.ops) if r.ops is not None else None
         snap.models[str(r.model)] = (str(r.label or r.model), str(r.eccn), ops, str(r.access or "unknown"))
-    for r in rows(store, settings, "impact-ledgers-of", regime=iri):
-        snap.ledgers[str(r.iso)] = (float(r.cap), float(r.used), float(r.left))
+    _ledgers(store, settings, snap, iri)
     if parties:
         for r in rows(store, settings, "impact-parties-of", regime=iri):
             snap.parties[str(r.party)] = Party(str(r.party), str(r.label or r.party), str(r.iso),
                                                FLAGS[int(r.flag)], bool(r.dc.toPython()))
     return snap
+
+
+def _determinations(store: KnowledgeStore, settings: Settings, snap: Snapshot, iri: str,
+                    countries: tuple[str, ...] | None = None) -> None:
+    focus = None if countries is None else {"country": countries}
+    for r in rows(store, settings, "impact-determinations-of", focus, regime=iri):
+        auths = tuple(sorted(a for a in str(r.auths or "").split(",") if a))
+        snap.determinations[(str(r.item), str(r.iso), str(r.flag))] = Outcome(bool(r.lr.toPython()),
+                                                                              str(r.policy), auths)
+
+
+def _tiers(store: KnowledgeStore, settings: Settings, snap: Snapshot, iri: str) -> None:
+    for r in rows(store, settings, "impact-tiers-of", regime=iri):
+        snap.tiers[str(r.iso)] = int(r.n)
+        snap.country_names[str(r.iso)] = str(r.name or r.iso)
+
+
+def _ledgers(store: KnowledgeStore, settings: Settings, snap: Snapshot, iri: str,
+             countries: tuple[str, ...] | None = None) -> None:
+    focus = None if countries is None else {"country": countries}
+    for r in rows(store, settings, "impact-ledgers-of", focus, regime=iri):
+        snap.ledgers[str(r.iso)] = (float(r.cap), float(r.used), float(r.left))
+
+
+def take_near(main: KnowledgeStore, scenario: KnowledgeStore, settings: Settings, base: str, against: str,
+              reach: Reach) -> tuple[Snapshot, Snapshot]:
+    """Both sides of a tier or group move, read only where it reaches (graph/reach.py): a base regime
+    from the published store, the scenario regime from its own store, which may hold only the reached
+    keys so far. Everything else is the same on both sides by construction, so the unreached
+    determinations that parties near the change still need are the base's on both sides."""
+    a, b = Snapshot(base), Snapshot(against)
+    base_iri, against_iri = str(ns.regime(base)), str(ns.regime(against))
+    _tiers(main, settings, a, base_iri)
+    _tiers(scenario, settings, b, against_iri)
+    near = rows(main, settings, "impact-parties-near", reach.focus(), regime=base_iri)
+    ranks = {str(r.p): int(r.rank) for r in rows(scenario, settings, "impact-profile-flags",
+                                                  {"profile": reach.profiles}, regime=against_iri)}
+    for r in near:
+        party, profile, rank = str(r.party), str(r.p) if r.p is not None else None, int(r.rank)
+        dc, iso, label = bool(r.dc.toPython()), str(r.iso), str(r.label or r.party)
+        _rank_party(a, Party(party, label, iso, FLAGS[rank], dc))
+        _rank_party(b, Party(party, label, iso, FLAGS[ranks.get(profile, rank) if profile else rank], dc))
+    located = tuple(sorted({str(ns.country(p.iso)) for p in a.parties.values()} | set(reach.countries)))
+    _determinations(main, settings, a, base_iri, located)
+    reached = reach.isos()
+    b.determinations = {k: v for k, v in a.determinations.items() if k[1] not in reached}
+    _determinations(scenario, settings, b, against_iri, reach.countries)
+    _ledgers(main, settings, a, base_iri, reach.countries)
+    _ledgers(scenario, settings, b, against_iri, reach.countries)
+    return a, b
+
+
+def _rank_party(snap: Snapshot, party: Party) -> None:
+    """A party with several profiles (a data center's owners) takes the strongest flag among them."""
+    known = snap.parties.get(party.iri)
+    if known is None or FLAGS.index(party.flag) > FLAGS.index(known.flag):
+        snap.parties[party.iri] = party

@@ -175,3 +175,60 @@ def test_impact_page_over_http(live_server: str) -> None:
     assert "Poland" in page.text and "scenario-pl-ch-tier1" in page.text
     evil = http(live_server, path="/impact", params=[("base", "<script>x</script>"), ("against", "ifr-jan2025")])
     assert evil.status == 400 and "<script>x" not in evil.text and "&lt;script&gt;" in evil.text
+
+
+#: tier and group moves: shipped ones, and two more that reach groups with data centers (AE, SG) and
+#: a country another is treated as (Hong Kong as China)
+MOVES = {"pl-ch-tier1": None, "cambodia-out-of-d5": None,
+         "ae-sg-tier1": "changes:\n  - {tier: 1, countries: [AE, SG]}\n",
+         "cn-out-of-d5": 'changes:\n  - {group: "D:5", remove: [CN]}\n'}
+
+
+def move_file(name: str, folder: Path) -> Path:
+    if MOVES[name] is None:
+        return SCENARIOS / f"{name}.yaml"
+    path = folder / f"{name}.yaml"
+    path.write_text(f"name: {name}\nbase: ifr-jan2025\ntitle: {name}\n{MOVES[name]}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(MOVES))
+def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built: Settings, tmp_path: Path,
+                                                                            name: str) -> None:
+    """The report made before the scenario's graph is completed (from the reached keys only) is the
+    report of the two complete graphs compared in full."""
+    from exportkg.graph.impact import compare
+    from exportkg.graph.scenario_store import open_store
+    from exportkg.graph.snapshot import take
+
+    settings = backup_home(built, tmp_path / "home")
+    early: list[dict] = []
+    impact(settings, "ifr-jan2025", str(move_file(name, tmp_path)), on_report=lambda r: early.append(r.as_json()))
+    main, scenario = KnowledgeStore.open_read_only(StoreLocation(settings.store_root)), open_store(settings, name)
+    try:
+        whole = compare(take(main, settings, "ifr-jan2025"), take(scenario, settings, f"scenario-{name}"))
+    finally:
+        main.close()
+        scenario.close()
+    assert whole.tiers and whole.determinations  # (Cambodia has no party of the graph)
+    assert early == [whole.as_json()]
+
+
+def test_a_move_recomputes_only_what_it_reaches(built: Settings, tmp_path: Path) -> None:
+    from exportkg.graph.scenario_store import prepare
+
+    settings = backup_home(built, tmp_path / "home")
+    pending = prepare(settings, load(SCENARIOS / "pl-ch-tier1.yaml"))
+    graph = ns.inferred_graph("scenario-pl-ch-tier1")
+    reach = pending.derivation.reach  # type: ignore[union-attr]
+    assert reach.isos() == {"PL", "CH"}
+    assert all("/PL" in p or "/CH" in p for p in reach.profiles)
+    assert {g.rsplit("/", 1)[1] for g in reach.groups} == {"agh", "eth-domain"}  # their compute is there
+    reached = pending.store.graph_size(graph)
+    pending.finish()
+    store = KnowledgeStore.open_read_only(location(settings, "pl-ch-tier1"))
+    try:
+        complete = store.graph_size(graph)
+    finally:
+        store.close()
+    assert reached < complete / 5, (reached, complete)
