@@ -1,18 +1,22 @@
 """Where an applied scenario lives: its own store, derived from the published one, published atomically.
 
 A scenario store is a RocksDB backup of the published store (hard links to its immutable files, so it
-costs milliseconds at any size) with the scenario's regime graph and facts delta written into it and
-only the rules its changes can reach run again:
+costs milliseconds at any size) with the scenario's regime graph and facts delta written into it, and
+then the rules its changes can reach:
 
-- regime-level changes (tiers, groups, parameters, authorizations): the rules of the scenario's regime
-  alone, on top of the global inferences already there;
+- tier and group moves: first the inferences of the keys they reach (graph/reach.py: the countries
+  whose position changes, the headquarters profiles naming them, the groups with compute there), which
+  is all `impact` needs to compare; then the scenario regime's rules in full, to complete its graph;
+- other regime-level changes (parameters, authorizations): the rules of the scenario's regime alone,
+  on top of the global inferences already there;
 - fact changes (ownership, data centers): `inferred/common` is dropped and the global rules run again
   with the scenario's regime rules (the shipped regimes' inferred graphs are left as published: they
   describe the curated world, which `impact` reads from the main store).
 
-The store is written under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a
-sidecar JSON file remembers which published build and which file content it was derived from, so a
-rebuild or an edited file makes it stale and it is derived again on next use.
+`prepare` does the first part and `Pending.finish` the rest; `apply` does both. The store is written
+under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a sidecar JSON file
+remembers which published build and which file content it was derived from, so a rebuild or an edited
+file makes it stale and it is derived again on next use.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from rdflib import RDFS, Graph
 
 from exportkg.graph.build import load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import as_construct, body_query, plan, render, rules, run_rules, strata
+from exportkg.graph.rules import RuleStep, as_construct, body_query, plan, render, rules, run_rules, strata
 from exportkg.graph.store import KnowledgeStore
 
 RULES = rules(Settings())
@@ -110,3 +110,38 @@ def test_parallel_and_sequential_runs_infer_the_same(tmp_path: Path) -> None:
         return {str(q) for q in store.ox if "/inferred/" in str(q.graph_name)}
 
     assert inferred(1) == inferred(4)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_rule_says_what_its_inferences_are_keyed_by(rule) -> None:  # type: ignore[no-untyped-def]
+    """A scenario recomputes only the keys its changes reach (graph/reach.py): every regime rule says
+    what its output is keyed by, and a rule keyed by country, profile or group can be focused on them."""
+    if rule.meta["regimes"].strip() == "global":
+        assert "reach" not in rule.meta, f"{rule.path.name}: global rules run whole"
+        return
+    reach = rule.meta.get("reach")
+    assert reach in {"regime", "country", "profile", "group", "model"}, f"{rule.path.name}: reach {reach!r}"
+    if reach in {"country", "profile", "group", "model"}:
+        assert rule.focus_kinds == {reach}, f"{rule.path.name}: focus lines {rule.focus_kinds} for reach {reach}"
+    else:
+        assert not rule.focus_kinds, f"{rule.path.name}: a regime-wide rule runs whole"
+
+
+def test_a_focused_rule_infers_a_subset_of_its_whole_run() -> None:
+    """Focusing only restricts: on the curated graph, the destination-keyed findings for two countries
+    are exactly the whole run's findings with those destinations."""
+    settings = Settings()
+    store = KnowledgeStore.in_memory()
+    for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
+        store.load_graph(graph, name)
+    run_rules(store, settings)
+    steps = {(step.rule.name, step.regime.id if step.regime else None): step
+             for layer in strata(plan(store, settings)) for step in layer}
+    step = steps[("hq-d5m", "ifr-jan2025")]
+    countries = ("https://w3id.org/exportkg/id/country/SG", "https://w3id.org/exportkg/id/country/MY")
+    focused = {str(t) for t in store.ox.query(RuleStep(step.rule, step.regime, {"country": countries}).construct(),
+                                              use_default_graph_as_union=True)}
+    whole = {str(t) for t in store.ox.query(step.construct(), use_default_graph_as_union=True)}
+    assert focused and focused < whole
+    assert focused == {t for t in whole if "/SG/" in t.split(" ")[0] or "/MY/" in t.split(" ")[0]}
+    store.close()
