@@ -134,11 +134,13 @@ def _compare(settings: Settings, main: KnowledgeStore, a: Side, b: Side) -> Repo
 
 
 def impact(settings: Settings, base: str, against: str, *, main: KnowledgeStore | None = None,
-           files: bool = True, on_report: Callable[[Report], None] | None = None) -> Report:
+           files: bool = True, on_report: Callable[[Report], None] | None = None,
+           complete: Callable[[scenario_store.Pending], None] | None = None) -> Report:
     """Compare two sides; `main` is the published store (opened here when not given). A scenario
     whose store is missing or stale is derived on the way; for tier and group moves the report is
     made from what they reach, handed to `on_report`, and only then is the scenario's graph completed
-    and published."""
+    and published: here, or by `complete`, which takes over the prepared store (the web service
+    completes it after answering)."""
     own = main is None
     main = main or KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
     sides: list[Side] = []
@@ -149,6 +151,9 @@ def impact(settings: Settings, base: str, against: str, *, main: KnowledgeStore 
         if on_report is not None:
             on_report(report)
         for side in sides:
+            if complete is not None and side.pending is not None:
+                pending, side.pending = side.pending, None
+                complete(pending)
             _finish(side)
         return report
     finally:

@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from exportkg.graph.config import Settings
 from exportkg.graph.remote import RemoteStore
 from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.server.completions import Completions
 from exportkg.server.jobs import Answer, QueryJob
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class ServerState:
     _store: KnowledgeStore | RemoteStore | None = None
     _opened: Path | None = None
     _executor: Executor | None = None
+    _completions: Completions | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def store(self) -> KnowledgeStore | RemoteStore:
@@ -73,12 +75,22 @@ class ServerState:
                     self._executor = LocalExecutor(self.settings)
             return self._executor
 
+    def completions(self) -> Completions:
+        """Where scenario stores are completed after their impact report went out (made on first use)."""
+        with self._lock:
+            if self._completions is None:
+                self._completions = Completions()
+            return self._completions
+
     def close(self) -> None:
-        """Stop the query workers and let go of the store (the server is stopping)."""
+        """Stop the query workers and the completions, let go of the store (the server is stopping)."""
         with self._lock:
             if self._executor is not None:
                 self._executor.close()
                 self._executor = None
+            if self._completions is not None:
+                self._completions.close()
+                self._completions = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -3,7 +3,8 @@
 `against` (and `base`) name a regime of the published store or a scenario by name (a shipped one in
 queries/scenarios/, or one applied earlier with `exportkg impact`); never a file path. A shipped
 scenario not applied yet is derived on first use into home/scenarios/<name>/ (the published store is
-never written).
+never written). The report is sent as soon as it is made; the scenario's store is completed after
+(server/completions.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _report() -> tuple[Report | None, str | None]:
         return None, "give base and against (a regime id or a scenario name)"
     settings = state().settings
     try:
-        return impact(settings, base, against, main=state().store(), files=False), None
+        return impact(settings, base, against, main=state().store(), files=False,
+                      complete=state().completions().submit), None
     except ExportKGError as exc:
         return None, str(exc)
 

@@ -232,3 +232,35 @@ def test_a_move_recomputes_only_what_it_reaches(built: Settings, tmp_path: Path)
     finally:
         store.close()
     assert reached < complete / 5, (reached, complete)
+
+
+def test_the_web_service_answers_before_the_scenario_store_is_completed(built: Settings, tmp_path: Path) -> None:
+    """The report comes first; the prepared store is handed over, completed by one thread, published;
+    a second store of a scenario already waiting to be completed is dropped, not queued."""
+    import time
+
+    from exportkg.graph.scenario_store import derived, prepare
+    from exportkg.server.completions import Completions
+
+    settings = backup_home(built, tmp_path / "home")
+    handed: list = []
+    report = impact(settings, "ifr-jan2025", "pl-ch-tier1", complete=handed.append)
+    assert [t["iso"] for t in report.as_json()["tiers"]] == ["CH", "PL"]
+    assert len(handed) == 1 and derived(settings, "pl-ch-tier1") is None  # answered, nothing published yet
+    second = prepare(settings, load(SCENARIOS / "pl-ch-tier1.yaml"))
+    completions = Completions()
+    try:
+        completions.submit(handed[0])
+        completions.submit(second)
+        assert not second.build_dir.exists()
+        deadline = time.monotonic() + 120
+        while completions.busy("pl-ch-tier1") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        record = derived(settings, "pl-ch-tier1")
+        assert record is not None and record.reached_countries == 2
+        assert location(settings, "pl-ch-tier1").resolved() == handed[0].build_dir
+    finally:
+        completions.close()
+    again: list = []
+    impact(settings, "ifr-jan2025", "pl-ch-tier1", complete=again.append)
+    assert again == []  # the completed store is current: read, not derived again
