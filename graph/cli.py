@@ -190,8 +190,11 @@ def determine(settings: Settings, party: str, item: str, destination: str | None
 @click.option("--against", help="Regime id, scenario file (.yaml) or shipped scenario name.")
 @click.option("--timeline", "subject", help="A party id or ISO country code: its position regime by regime.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--report-only", is_flag=True,
+              help="Stop at the report: a scenario of tier or group moves is not completed into its own store.")
 @click.pass_obj
-def impact(settings: Settings, base: str | None, against: str | None, subject: str | None, fmt: str) -> None:
+def impact(settings: Settings, base: str | None, against: str | None, subject: str | None, fmt: str,
+           report_only: bool) -> None:
     """What changes between two regimes, or a regime and a scenario (or one party's timeline)."""
     from .impact import Report
     from .impact_output import report_csv, report_text, timeline_csv, timeline_text
@@ -215,7 +218,8 @@ def impact(settings: Settings, base: str | None, against: str | None, subject: s
                 click.echo({"json": lambda: json.dumps(report.as_json(), indent=2) + "\n",
                             "csv": lambda: report_csv(report), "text": lambda: report_text(report)}[fmt](), nl=False)
 
-            run_impact(settings, base, against, on_report=show)  # type: ignore[arg-type]
+            drop = (lambda pending: pending.discard()) if report_only else None
+            run_impact(settings, base, against, on_report=show, complete=drop)  # type: ignore[arg-type]
     except ExportKGError as exc:
         _fail(exc)
 

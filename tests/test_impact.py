@@ -264,3 +264,15 @@ def test_the_web_service_answers_before_the_scenario_store_is_completed(built: S
     again: list = []
     impact(settings, "ifr-jan2025", "pl-ch-tier1", complete=again.append)
     assert again == []  # the completed store is current: read, not derived again
+
+
+def test_cli_report_only_leaves_no_scenario_store(built: Settings, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    from exportkg.graph.scenario_store import derived
+
+    settings = backup_home(built, tmp_path / "home")
+    result = runner.invoke(main, ["--home", str(settings.home), "impact", "--base", "ifr-jan2025",
+                                  "--against", "pl-ch-tier1", "--report-only", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [t["iso"] for t in json.loads(result.output)["tiers"]] == ["CH", "PL"]
+    assert derived(settings, "pl-ch-tier1") is None
+    assert not any(location(settings, "pl-ch-tier1").builds.glob("build-*"))
