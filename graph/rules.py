@@ -209,13 +209,12 @@ def run_rules(store: KnowledgeStore | RemoteStore, settings: Settings, *, verify
 
     The embedded store runs each stratum's steps in parallel (settings.reasoner_threads); a remote
     store gets one update at a time, as a SPARQL service expects of one client."""
-    steps = strata(plan(store, settings, only=only, with_global=with_global))  # type: ignore[arg-type]
-    flat = [step for layer in steps for step in layer]
-    run_steps(store, settings, flat, on_step)
-    log.info("rules: %d steps in %d strata, %d inferred triples", len(flat), len(steps), _inferred_size(store))
+    steps = [RuleStep(*s) for s in plan(store, settings, only=only, with_global=with_global)]  # type: ignore[arg-type]
+    run_steps(store, settings, steps, on_step)
+    log.info("rules: %d steps, %d inferred triples", len(steps), _inferred_size(store))
     if verify:
         before = _inferred_size(store)
-        run_steps(store, settings, flat)
+        run_steps(store, settings, steps)
         if _inferred_size(store) != before:
             raise RuntimeError("rules are not stratified: a second pass inferred more")
     return {str(g): store.graph_size(g) for g in store.graph_names() if "/inferred/" in str(g)}
