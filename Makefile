@@ -12,7 +12,7 @@ YASGUI_DIST := node_modules/@zazuko/yasgui/build
 VIS_JS := node_modules/vis-data/standalone/umd/vis-data.min.js node_modules/vis-network/peer/umd/vis-network.min.js
 VIS_CSS := node_modules/vis-network/styles/vis-network.min.css
 
-.PHONY: run test build lint bench clean vendor
+.PHONY: run test check build lint bench clean vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ build: $(STAMP)
 test: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# The fast loop: lint and the tests that need no full build, no server process, no browser, no HermiT.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/build.py

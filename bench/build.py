@@ -11,9 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from exportkg.graph.build import build, load_all, ontology_graph, validate_context
+from exportkg.graph.build.pipeline import build, load_all, ontology_graph, validate_context
 from exportkg.graph.config import Settings
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 from exportkg.ontology.owlcheck import check_consistency
 
 

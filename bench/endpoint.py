@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from exportkg.graph.build import build
+from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
-from exportkg.graph.store import StoreLocation
+from exportkg.graph.store.location import StoreLocation
 from exportkg.queries.catalog import load_catalog
 
 log = logging.getLogger("bench.endpoint")

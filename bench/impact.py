@@ -33,14 +33,15 @@ import pyoxigraph as ox
 from synthetic import generate
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import load_all, named_graphs, ontology_graph
+from exportkg.graph.build.pipeline import load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import run_rules
-from exportkg.graph.scenario_graphs import to_rdf
-from exportkg.graph.scenario_store import derived, location, write
-from exportkg.graph.scenarios import load
-from exportkg.graph.sides import impact
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.impact.run import impact
+from exportkg.graph.impact.scenario import load
+from exportkg.graph.impact.scenario_rdf import to_rdf
+from exportkg.graph.impact.scenario_store import derived, location, write
+from exportkg.graph.reasoning.engine import run_rules
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "impact.json"
@@ -70,7 +71,7 @@ def publish(home: Path, nt: Path) -> dict:
     build_dir.rmdir()
     start = time.perf_counter()
     saved = store.save_to(build_dir)
-    saved.flush()  # and compacted, as graph/build.py leaves a published store
+    saved.flush()  # and compacted, as graph/build/pipeline.py leaves a published store
     saved.close()
     save_s = time.perf_counter() - start
     store.close()

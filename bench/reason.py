@@ -41,10 +41,12 @@ import pyoxigraph
 from synthetic import generate
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import build, load_all, named_graphs, ontology_graph
+from exportkg.graph.build.pipeline import build, load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import body_query, plan, run_rules, strata
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.reasoning.engine import run_rules
+from exportkg.graph.reasoning.rules import body_query, plan, strata
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "reason.json"
@@ -110,7 +112,7 @@ def worker_base(base_nq: Path, via_build: bool) -> None:
 
 
 def load_working_store(base_nq: Path, synthetic_nt: Path) -> tuple[KnowledgeStore, dict]:
-    """What a build reasons on: an in-memory store (KnowledgeStore.in_memory, as graph/build.py uses)
+    """What a build reasons on: an in-memory store (KnowledgeStore.in_memory, as graph/build/pipeline.py uses)
     holding the shipped data and the synthetic facts."""
     store = KnowledgeStore.in_memory()
     start = time.perf_counter()

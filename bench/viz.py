@@ -33,11 +33,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from playwright.sync_api import Browser, sync_playwright
 
-from exportkg.graph.build import build
+from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
-from exportkg.graph.store import StoreLocation
-from exportkg.server.vizfile import SCRIPTS, SERVER_DIR, STYLES, _inline
-from exportkg.server.vizmodel import VizEdge, VizGraph, VizNode, island, payload
+from exportkg.graph.store.location import StoreLocation
+from exportkg.server.viz.model import VizEdge, VizGraph, VizNode, island, payload
+from exportkg.server.viz.standalone import SCRIPTS, SERVER_DIR, STYLES, _inline
 
 log = logging.getLogger("bench.viz")
 ROOT = Path(__file__).resolve().parent.parent

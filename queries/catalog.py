@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import XSD, Literal, URIRef
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.dates import parse_day
 from exportkg.graph.errors import QueryError
 
 HEADER = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
@@ -68,7 +69,7 @@ CONVERTERS = {
     "country": _country,
     "group": _group,
     "iri": _iri,
-    "date": lambda v: Literal(date.fromisoformat(v)),
+    "date": lambda v: Literal(parse_day(v)),
     "number": _number,
     "string": lambda v: Literal(v),
 }
@@ -185,3 +186,24 @@ def load_catalog(directory: Path) -> dict[str, NamedQuery]:
         query = parse(path)
         queries[query.name] = query
     return queries
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every SPARQL file of the product, parsed once: the named queries researchers run, the system
+    queries the answers, pages and impact read with, and the reasoner's rules."""
+
+    named: dict[str, NamedQuery]
+    system: dict[str, NamedQuery]
+    rules: dict[str, NamedQuery]
+
+    def rule(self, name: str) -> NamedQuery | None:
+        """A rule by its header name (rule IRIs end in it)."""
+        return next((r for r in self.rules.values() if r.name == name), None)
+
+
+@lru_cache(maxsize=8)
+def catalog(queries_dir: Path) -> Catalog:
+    """The catalog of a queries directory (the shipped one, or a test's copy), read once per process."""
+    return Catalog(load_catalog(queries_dir), load_catalog(queries_dir / "system"),
+                   load_catalog(queries_dir / "rules"))

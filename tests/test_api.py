@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from exportkg.graph.cli import main
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
 from exportkg.queries.catalog import load_catalog
 

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
-from exportkg.graph.build import build
+from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 
-
-def append_row(path: Path, values: dict[str, str]) -> int:
-    """Append one row (columns by name); returns its line number."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
-        handle.seek(0)
-        lines = sum(1 for _ in handle)
-    with path.open("a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerow([values.get(c, "") for c in header])
-    return lines + 1
-
-
-def company(**overrides: str) -> dict[str, str]:
-    row = {"id": "test-co", "name": "Test Co", "kind": "company", "country": "SG",
-           "headquarters": "SG", "source": "epoch-gpu-clusters-2025", "confidence": "D"}
-    row.update(overrides)
-    return row
-
-
-def first_company_id(data: Path) -> str:
-    with (data / "companies.csv").open(newline="", encoding="utf-8") as handle:
-        return next(csv.DictReader(handle))["id"]
-
-
-def break_unknown_country(data: Path) -> tuple[str, int, str]:
-    line = append_row(data / "companies.csv", company(country="XX"))
-    return "companies.csv", line, "unknown country code 'XX'"
+from helpers import append_row, break_unknown_country, company, first_company_id
 
 
 def break_duplicate_id(data: Path) -> tuple[str, int, str]:

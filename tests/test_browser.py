@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from conftest import XSS_NAME
+from helpers import XSS_NAME
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from exportkg.graph.cli import main
+from exportkg.graph.cli.main import main
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["query"], ["queries"], ["summary"]])
@@ -63,6 +63,7 @@ def test_query_without_a_store_says_build_first(runner, tmp_path) -> None:  # ty
     assert result.exit_code != 0 and "exportkg build" in result.output
 
 
+@pytest.mark.slow
 def test_build_prints_summary(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(main, ["--home", str(tmp_path), "build"])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from exportkg.graph.cli import main
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
 from exportkg.queries.catalog import load_catalog
 

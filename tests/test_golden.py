@@ -24,7 +24,8 @@ import pytest
 import yaml
 
 from exportkg.graph.config import Settings
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 CSV_COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "operator", "h100e",
@@ -147,7 +148,7 @@ def write_parties(path: Path) -> int:
 @pytest.fixture(scope="session")
 def golden(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A fresh home with every case's parties imported once; the store opened read-only."""
-    from exportkg.graph.importer import import_parties
+    from exportkg.graph.build.importer import import_parties
 
     home = tmp_path_factory.mktemp("golden-home")
     settings = Settings(home=home)
@@ -165,7 +166,7 @@ def _as_json(determination: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", _params())
 def test_golden(case: dict[str, Any], golden) -> None:  # type: ignore[no-untyped-def]
-    from exportkg.graph.determine import determine
+    from exportkg.graph.answers.determine import determine
 
     store, settings = golden
     query, expect = case["query"], case["expect"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exportkg.graph import namespaces as ns
 
-from conftest import select
+from helpers import select
 
 PREFIXES = ns.sparql_prefixes()
 D5_JAN_2025 = {"AF", "BY", "MM", "KH", "CF", "CN", "CD", "CU", "ER", "HT", "IR", "IQ", "KP", "LB",

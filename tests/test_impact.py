@@ -8,22 +8,28 @@ the incremental path to the full one.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import build
-from exportkg.graph.cli import main
+from exportkg.graph.build.pipeline import build
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
-from exportkg.graph.scenario_store import apply, location
-from exportkg.graph.scenarios import load
-from exportkg.graph.sides import impact, shipped
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.impact.run import impact
+from exportkg.graph.impact.scenario import load
+from exportkg.graph.impact.scenario_store import apply, location
+from exportkg.graph.impact.sides import shipped
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
+from exportkg.queries.catalog import catalog
 
-from conftest import http
+from helpers import http
+
+pytestmark = pytest.mark.slow  # builds stores of its own
 
 SCENARIOS = Settings().queries_dir / "scenarios"
 REGIME_LEVEL = ["pl-ch-tier1", "weights-1e25", "tier2-cap-doubled", "cambodia-out-of-d5"]
@@ -82,6 +88,18 @@ def test_draft_against_final_rule_moves_exactly_poland_and_switzerland(built: Se
     assert pl.base.startswith("no license") and "case by case" in pl.against
     assert {"PL", "CH"} <= {p.iso for p in report.parties}
     assert report.by_country()["PL"]["determinations"]
+
+
+@pytest.mark.parametrize("base, against", [("draft-dec2024", "ifr-jan2025"), ("ifr-jan2025", "nonenforcement-may2025")])
+def test_the_sparql_diff_and_the_report_agree(built: Settings, store: KnowledgeStore, base: str, against: str) -> None:
+    """The named query impact-determinations (the diff for SPARQL users) and `impact` (the diff across
+    stores) are two views of one comparison: they name the same changed determinations."""
+    rows = store.query(catalog(built.queries_dir).named["impact-determinations"].render({"base": base,
+                                                                                          "against": against}))
+    in_sparql = {(str(r.item), str(r.iso), str(r.flag)) for r in rows}
+    in_report = {(d.item, d.iso, d.flag) for d in impact(built, base, against).determinations
+                 if not d.item.startswith("chip:")}
+    assert in_sparql and in_sparql == in_report
 
 
 def test_final_rule_against_nonenforcement_lifts_the_machinery_keeps_hq_d5m(built: Settings) -> None:
@@ -197,9 +215,9 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
                                                                             name: str) -> None:
     """The report made before the scenario's graph is completed (from the reached keys only) is the
     report of the two complete graphs compared in full."""
-    from exportkg.graph.impact import compare
-    from exportkg.graph.scenario_store import open_store
-    from exportkg.graph.snapshot import take
+    from exportkg.graph.impact.compare import compare
+    from exportkg.graph.impact.scenario_store import open_store
+    from exportkg.graph.impact.snapshot import take
 
     settings = backup_home(built, tmp_path / "home")
     early: list[dict] = []
@@ -215,7 +233,7 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
 
 
 def test_a_move_recomputes_only_what_it_reaches(built: Settings, tmp_path: Path) -> None:
-    from exportkg.graph.scenario_store import prepare
+    from exportkg.graph.impact.scenario_store import prepare
 
     settings = backup_home(built, tmp_path / "home")
     pending = prepare(settings, load(SCENARIOS / "pl-ch-tier1.yaml"))
@@ -239,7 +257,7 @@ def test_the_web_service_answers_before_the_scenario_store_is_completed(built: S
     a second store of a scenario already waiting to be completed is dropped, not queued."""
     import time
 
-    from exportkg.graph.scenario_store import derived, prepare
+    from exportkg.graph.impact.scenario_store import derived, prepare
     from exportkg.server.completions import Completions
 
     settings = backup_home(built, tmp_path / "home")
@@ -266,8 +284,30 @@ def test_the_web_service_answers_before_the_scenario_store_is_completed(built: S
     assert again == []  # the completed store is current: read, not derived again
 
 
+def test_a_pending_scenario_is_derived_once_however_often_it_is_asked_for(built: Settings, tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """While the web service completes a scenario store, asking again answers from the report already
+    made: the scenario is not derived a second time."""
+    from exportkg.server.app import create_app
+
+    settings = backup_home(built, tmp_path / "home")
+    app = create_app(settings)
+    client = app.test_client()
+    url = "/api/impact?base=ifr-jan2025&against=pl-ch-tier1"
+    try:
+        with caplog.at_level(logging.INFO, logger="exportkg.graph.impact.scenario_store"):
+            first, second = client.get(url), client.get(url)
+    finally:
+        app.extensions["exportkg"].close()
+    assert first.status_code == second.status_code == 200
+    assert first.get_json() == second.get_json()
+    assert [t["iso"] for t in first.get_json()["tiers"]] == ["CH", "PL"]
+    prepared = [r for r in caplog.records if "prepared from build" in r.getMessage()]
+    assert len(prepared) == 1, [r.getMessage() for r in prepared]
+
+
 def test_cli_report_only_leaves_no_scenario_store(built: Settings, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    from exportkg.graph.scenario_store import derived
+    from exportkg.graph.impact.scenario_store import derived
 
     settings = backup_home(built, tmp_path / "home")
     result = runner.invoke(main, ["--home", str(settings.home), "impact", "--base", "ifr-jan2025",

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from exportkg.graph.build import build
-from exportkg.graph.cli import main
+from exportkg.graph.answers.determine import DeterminationError, determine
+from exportkg.graph.build.importer import import_parties
+from exportkg.graph.build.pipeline import build
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
-from exportkg.graph.determine import DeterminationError, determine
 from exportkg.graph.errors import DataError
-from exportkg.graph.importer import import_parties
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
+
+pytestmark = pytest.mark.slow  # builds stores of its own
 
 HEADER = "id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source\n"
 CHAIN = HEADER + """i-top,Top Group,company,CN,CN,,,,,annual report 2024

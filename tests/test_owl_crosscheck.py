@@ -9,12 +9,12 @@ from rdflib import OWL, RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import ontology_graph
+from exportkg.graph.build.pipeline import ontology_graph
 from exportkg.graph.config import Settings
 from exportkg.graph.namespaces import EKG
 from exportkg.ontology.owlcheck import reason
 
-from conftest import select
+from helpers import select
 
 REGIME = "ifr-jan2025"
 T = ns.Namespace("https://w3id.org/exportkg/test#")

@@ -8,13 +8,14 @@ import pytest
 from rdflib import RDF, Graph, Literal
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import build, ontology_graph
+from exportkg.graph.build.pipeline import build, ontology_graph
 from exportkg.graph.config import Settings
 from exportkg.graph.namespaces import EKG
-from exportkg.graph.store import KnowledgeStore, StoreLocation
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 from exportkg.ontology.owlcheck import reason
 
-from test_bad_input import append_row, company
+from helpers import append_row, company
 
 CHAIN = [  # id, located, headquarters, parent, share, control
     ("chain-top", "CN", "CN", "", "", ""),
@@ -62,6 +63,7 @@ def test_a_minority_stake_is_not_control(chain_store: KnowledgeStore) -> None:
     assert rows.askAnswer
 
 
+@pytest.mark.slow
 def test_owl_reasoner_agrees_on_ancestors_and_hq_d5m(tmp_path: Path) -> None:
     """HermiT derives the transitive ancestors from ekg:controlledBy and classifies the local
     subsidiary as an HQ-D5M entity once its ultimate parent is known: the same answer as the rules."""
@@ -89,13 +91,14 @@ def test_owl_reasoner_agrees_on_ancestors_and_hq_d5m(tmp_path: Path) -> None:
 
 def test_full_graph_is_consistent_under_hermit(built: Settings) -> None:
     """The ontology with every curated and Epoch fact: HermiT finds no contradiction."""
-    from exportkg.graph.build import load_all
+    from exportkg.graph.build.pipeline import load_all
     from exportkg.ontology.owlcheck import check_consistency
 
     ctx = load_all(built)
     check_consistency(ontology_graph(built), ctx.facts)
 
 
+@pytest.mark.slow
 def test_hermit_detects_an_inconsistency() -> None:
     """The check can fail: an individual that is both a Country and a Company contradicts the
     ontology's disjointness axiom."""

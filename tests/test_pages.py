@@ -16,11 +16,11 @@ from rdflib.compare import isomorphic
 
 from exportkg.graph.config import Settings
 from exportkg.graph.namespaces import ID
-from exportkg.graph.store import KnowledgeStore
+from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.queries.catalog import load_catalog
-from exportkg.server.terms import anchor
+from exportkg.server.views.terms import anchor
 
-from conftest import XSS_NAME
+from helpers import XSS_NAME
 
 ALIBABA_SG = "org/alibaba-cloud-sg"
 

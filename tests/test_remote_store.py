@@ -21,16 +21,17 @@ from click.testing import CliRunner
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.backends import open_published
-from exportkg.graph.cli import main
+from exportkg.graph.answers.determine import determine
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
-from exportkg.graph.determine import determine
-from exportkg.graph.remote import STAGING, RemoteStore, insert_data_chunks
-from exportkg.graph.store import KnowledgeStore
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.opening import open_published
+from exportkg.graph.store.remote import STAGING, RemoteStore, insert_data_chunks
 from exportkg.queries.catalog import load_catalog
 
-from conftest import free_port, running_server, wait_for
-from test_bad_input import break_unknown_country
+from helpers import break_unknown_country, count_of, free_port, get, http, running_server, wait_for
+
+pytestmark = pytest.mark.slow  # builds stores of its own
 
 log = logging.getLogger(__name__)
 CATALOG = load_catalog(Settings().queries_dir)
@@ -234,3 +235,22 @@ def test_a_failed_build_drops_its_staging_graphs(scratch_server: str) -> None:
     assert staged.exists() and not RemoteStore.open_published(settings).exists()
     staged.discard()
     assert staged.graph_names() == []
+
+
+def test_remote_sparql_answers_over_the_published_graphs_only(scratch_server: str, tmp_path: Path) -> None:
+    """A build in progress (or a failed one that left staging graphs) is invisible through /sparql:
+    the endpoint lists the published graphs only and sends them as the query's dataset."""
+    settings = Settings(home=tmp_path, endpoint=f"{scratch_server}/query",
+                        update_endpoint=f"{scratch_server}/update")
+    published = RemoteStore.for_build(settings)
+    published.load_graph(small_graph(), ns.FACTS_GRAPH)
+    published.publish()
+    staged = RemoteStore.for_build(settings)
+    staged.load_graph(small_graph("ex:staged ex:p ex:only-in-staging ."), ns.FACTS_GRAPH)
+    with running_server(settings, "--endpoint", settings.endpoint or "") as base:
+        assert count_of(get(base, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")) == 6
+        assert count_of(get(base, "SELECT (COUNT(*) AS ?n) { <http://example.org/staged> ?p ?o }")) == 0
+        described = http(base).text
+        assert str(ns.FACTS_GRAPH) in described and STAGING not in described
+        assert get(base, f"SELECT * FROM <{staged.physical(str(ns.FACTS_GRAPH))}> {{ ?s ?p ?o }}").status == 400
+    staged.discard()

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, Graph
 
-from exportkg.graph.build import load_all, named_graphs, ontology_graph
+from exportkg.graph.build.pipeline import load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
-from exportkg.graph.rules import RuleStep, as_construct, body_query, plan, render, rules, run_rules, strata
-from exportkg.graph.store import KnowledgeStore
+from exportkg.graph.reasoning.engine import plan_steps, run_rules
+from exportkg.graph.reasoning.rules import RuleStep, as_construct, as_update, body_query, rules, strata
+from exportkg.graph.store.embedded import KnowledgeStore
 
 RULES = rules(Settings())
 
@@ -38,6 +39,7 @@ def test_documented_rule_ids_exist() -> None:
         assert name in {r.name for r in RULES}
 
 
+@pytest.mark.slow
 def test_one_pass_is_the_fixpoint(tmp_path: Path) -> None:
     """Rules read only what earlier strata wrote: a second pass infers nothing new."""
     settings = Settings(home=tmp_path)
@@ -47,10 +49,10 @@ def test_one_pass_is_the_fixpoint(tmp_path: Path) -> None:
         store.load_graph(graph, name)
     sizes = run_rules(store, settings, verify=True)
     assert sum(sizes.values()) > 100_000
-    step_rule, step_regime = plan(store, settings)[-1]
-    assert "CONSTRUCT" in as_construct(step_rule, step_regime)
-    assert "USING <" in render(store, step_rule, step_regime)  # the portable form for remote stores
-    assert int(next(iter(store.query(body_query(store, step_rule, step_regime))))[0]) > 0
+    step = plan_steps(store, settings)[-1]
+    assert "CONSTRUCT" in as_construct(step.rule, step.regime)
+    assert "USING <" in as_update(step.rule, step.regime, store.graph_names())  # the portable form for remote stores
+    assert int(next(iter(store.query(body_query(step.rule, step.regime))))[0]) > 0
     store.close()
 
 
@@ -76,6 +78,7 @@ def _reads(rule) -> set[str]:  # type: ignore[no-untyped-def]
     return set(EKG_NAME.findall(_parts(rule)[1]))
 
 
+@pytest.mark.slow
 def test_steps_of_one_stratum_do_not_read_each_other() -> None:
     """The engine runs one stratum's steps at the same time: no rule may read a term that another
     rule of its stratum writes (a rule's own steps for other regimes write regime-keyed nodes)."""
@@ -86,7 +89,7 @@ def test_steps_of_one_stratum_do_not_read_each_other() -> None:
     store = KnowledgeStore.in_memory()
     for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
         store.load_graph(graph, name)
-    layers = strata(plan(store, settings))
+    layers = strata(plan_steps(store, settings))
     assert len(layers) < len(RULES), "some strata hold several rules"
     for layer in layers:
         rules_here = {step.rule.name: step.rule for step in layer}
@@ -98,6 +101,7 @@ def test_steps_of_one_stratum_do_not_read_each_other() -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_parallel_and_sequential_runs_infer_the_same(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
     graphs = named_graphs(load_all(settings), ontology_graph(settings))
@@ -114,7 +118,7 @@ def test_parallel_and_sequential_runs_infer_the_same(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
 def test_rule_says_what_its_inferences_are_keyed_by(rule) -> None:  # type: ignore[no-untyped-def]
-    """A scenario recomputes only the keys its changes reach (graph/reach.py): every regime rule says
+    """A scenario recomputes only the keys its changes reach (graph/reasoning/reach.py): every regime rule says
     what its output is keyed by, and a rule keyed by country, profile or group can be focused on them."""
     if rule.meta["regimes"].strip() == "global":
         assert "reach" not in rule.meta, f"{rule.path.name}: global rules run whole"
@@ -127,6 +131,7 @@ def test_rule_says_what_its_inferences_are_keyed_by(rule) -> None:  # type: igno
         assert not rule.focus_kinds, f"{rule.path.name}: a regime-wide rule runs whole"
 
 
+@pytest.mark.slow
 def test_a_focused_rule_infers_a_subset_of_its_whole_run() -> None:
     """Focusing only restricts: on the curated graph, the destination-keyed findings for two countries
     are exactly the whole run's findings with those destinations."""
@@ -136,7 +141,7 @@ def test_a_focused_rule_infers_a_subset_of_its_whole_run() -> None:
         store.load_graph(graph, name)
     run_rules(store, settings)
     steps = {(step.rule.name, step.regime.id if step.regime else None): step
-             for layer in strata(plan(store, settings)) for step in layer}
+             for layer in strata(plan_steps(store, settings)) for step in layer}
     step = steps[("hq-d5m", "ifr-jan2025")]
     countries = ("https://w3id.org/exportkg/id/country/SG", "https://w3id.org/exportkg/id/country/MY")
     focused = {str(t) for t in store.ox.query(RuleStep(step.rule, step.regime, {"country": countries}).construct(),

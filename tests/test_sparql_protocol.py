@@ -8,44 +8,32 @@ import io
 import json
 import threading
 import time
-import warnings
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from conftest import Reply, form, http, running_server
-
-EKG = Namespace("https://w3id.org/exportkg/ontology#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FACTS = "https://w3id.org/exportkg/graph/facts"
-ONTOLOGY = "https://w3id.org/exportkg/graph/ontology"
-POLAND = URIRef("https://w3id.org/exportkg/id/country/PL")
-PREFIX = "PREFIX ekg: <https://w3id.org/exportkg/ontology#>\n"
-NATO_COUNT = PREFIX + "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?m a ekg:NatoMembership ; ekg:member ?c }"
-NATO_ROWS = PREFIX + "SELECT ?c ?joined { ?m a ekg:NatoMembership ; ekg:member ?c ; ekg:accessionDate ?joined }"
-NATO_GRAPH = PREFIX + ("CONSTRUCT { ?c ekg:accessionDate ?joined } "
-                       "WHERE { ?m a ekg:NatoMembership ; ekg:member ?c ; ekg:accessionDate ?joined }")
-POLAND_JOINED = Literal("1999-03-12", datatype=XSD.date)
-
-
-def get(base: str, query: str, accept: str | None = None, **params: str) -> Reply:
-    headers = {"Accept": accept} if accept else {}
-    return http(base, params=[("query", query), *params.items()], headers=headers)
-
-
-def parse_rdf(body: bytes, rdflib_format: str) -> Graph:
-    """rdflib's JSON-LD parser warns about its own deprecated internals (rdflib 7.6): not ours to fix."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return Graph().parse(data=body, format=rdflib_format)
-
-
-def count_of(reply: Reply) -> int:
-    assert reply.status == 200, reply.text
-    return int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"])
+from helpers import (
+    EKG,
+    FACTS,
+    NATO_COUNT,
+    NATO_GRAPH,
+    NATO_ROWS,
+    ONTOLOGY,
+    POLAND,
+    POLAND_JOINED,
+    PREFIX,
+    SD,
+    Reply,
+    count_of,
+    form,
+    get,
+    http,
+    parse_rdf,
+    running_server,
+)
 
 
 def rows_of(reply: Reply, fmt: str) -> dict[str, str]:

@@ -17,13 +17,25 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_sparql_protocol import FACTS, NATO_COUNT, NATO_GRAPH, NATO_ROWS, POLAND, count_of, get, parse_rdf
 
 from exportkg.graph.config import Settings
-from exportkg.graph.store import StoreLocation
-from exportkg.server.guard import Refused, vet
+from exportkg.graph.store.location import StoreLocation
+from exportkg.server.sparql.guard import Refused, vet
 
-from conftest import free_port, http, running_server, wait_for
+from helpers import (
+    FACTS,
+    NATO_COUNT,
+    NATO_GRAPH,
+    NATO_ROWS,
+    POLAND,
+    count_of,
+    free_port,
+    get,
+    http,
+    parse_rdf,
+    running_server,
+    wait_for,
+)
 
 
 class Listener:

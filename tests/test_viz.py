@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from exportkg.graph.cli import main
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
-from exportkg.server.vizfile import SCRIPTS, STYLES
-from exportkg.server.vizmodel import island
+from exportkg.server.viz.model import island
+from exportkg.server.viz.standalone import SCRIPTS, STYLES
 
-from conftest import XSS_NAME, http
+from helpers import XSS_NAME, http
 
 G42 = "https://w3id.org/exportkg/id/org/g42"
 URL = re.compile(r"https?://[^\s\"'<>)\\]+")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from exportkg.graph.cli import main
+from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
-from exportkg.graph.store import KnowledgeStore
+from exportkg.graph.store.embedded import KnowledgeStore
 
-from conftest import XSS_NAME, select
+from helpers import XSS_NAME, select
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ID = "https://w3id.org/exportkg/id/"

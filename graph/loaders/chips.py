@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from rdflib import XSD, Literal, URIRef
 
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG
-from .context import LoadContext, decimal_cell, number, unique_ids
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext, decimal_cell, number, unique_ids
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG
 
 COLUMNS = ["id", "name", "vendor", "epoch_name", "release_year", "dense_tera_ops", "bit_length",
            "tpp_basis", "die_area_mm2", "die_area_basis", "dram_bandwidth_gbs", "source",

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from rdflib import XSD, Literal, URIRef
 
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG, ID, WD
-from .context import LoadContext, decimal_cell, unique_ids
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext, decimal_cell, unique_ids
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG, ID, WD
 
 COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "control",
            "wikidata", "aliases", "source", "confidence", "note"]

@@ -12,11 +12,12 @@ from decimal import Decimal, InvalidOperation
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from .. import namespaces as ns
-from ..config import Settings
-from ..csvio import Row
-from ..errors import DataError, Problem
-from ..namespaces import EKG
+from exportkg.graph import namespaces as ns
+from exportkg.graph.config import Settings
+from exportkg.graph.dates import date_literal
+from exportkg.graph.errors import DataError, Problem
+from exportkg.graph.loaders.csvio import Row
+from exportkg.graph.namespaces import EKG
 
 CONFIDENCE = {
     "P": EKG.Primary,
@@ -130,6 +131,18 @@ def decimal_cell(ctx: LoadContext, row: Row, column: str, *, minimum: float | No
         ctx.fail(row, f"{column}: must be >= {minimum}, got {text}")
         return None
     return value
+
+
+def date_cell(ctx: LoadContext, row: Row, column: str, *, year_ok: bool = True) -> Literal | None:
+    """A date cell (graph/dates.py): empty is unknown, a bad one is a row error."""
+    text = row.get(column)
+    if not text:
+        return None
+    try:
+        return date_literal(text, year_ok=year_ok)
+    except ValueError as exc:
+        ctx.fail(row, f"{column}: {exc}")
+        return None
 
 
 def unique_ids(ctx: LoadContext, rows: list[Row], column: str = "id") -> list[Row]:

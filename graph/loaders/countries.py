@@ -6,10 +6,10 @@ import pycountry
 from rdflib import RDFS, SKOS, Literal
 from rdflib.namespace import DCTERMS
 
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG, WD
-from .context import LoadContext
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG, WD
 
 ISO_SOURCE = "iso3166-pycountry"
 COLUMNS = ["iso2", "wikidata", "aliases", "ear_treated_as", "source", "confidence", "note"]

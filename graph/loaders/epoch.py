@@ -7,10 +7,10 @@ from datetime import date
 
 from rdflib import XSD, Literal, URIRef
 
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG, ID
-from .context import LoadContext, number
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext, number
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG, ID
 
 CLUSTERS = "epoch/gpu_clusters.csv"
 CLUSTER_SOURCE = "epoch-gpu-clusters-2025"

@@ -12,11 +12,11 @@ from pathlib import Path
 from rdflib import XSD, Literal
 from rdflib.namespace import DCTERMS
 
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG
-from . import companies
-from .context import CONFIDENCE, LoadContext, decimal_cell, unique_ids
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders import companies
+from exportkg.graph.loaders.context import CONFIDENCE, LoadContext, decimal_cell, unique_ids
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG
 
 COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "operator",
            "h100e", "source"]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from rdflib import RDFS, SKOS, Literal
 
-from rdflib import RDFS, SKOS, XSD, Literal
-
-from .. import namespaces as ns
-from ..csvio import Row, read_rows
-from ..namespaces import EKG, ID
-from .context import LoadContext, unique_ids
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext, date_cell, unique_ids
+from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.namespaces import EKG, ID
 
 GROUP_COLUMNS = ["code", "label", "description", "source", "confidence"]
 MEMBER_COLUMNS = ["group", "country", "valid_from", "valid_to", "status", "source", "confidence",
@@ -37,20 +35,6 @@ def _load_groups(ctx: LoadContext) -> set[str]:
         ctx.cite(node, row)
         codes.add(code)
     return codes
-
-
-def parse_date(ctx: LoadContext, row: Row, column: str) -> Literal | None:
-    """ISO dates; a bare year is kept as gYear rather than padded into a false day."""
-    text = row.get(column)
-    if not text:
-        return None
-    if len(text) == 4 and text.isdigit():
-        return Literal(text, datatype=XSD.gYear)
-    try:
-        return Literal(date.fromisoformat(text))
-    except ValueError:
-        ctx.fail(row, f"{column}: not an ISO date (YYYY-MM-DD or YYYY): {text!r}")
-        return None
 
 
 def _load_group_members(ctx: LoadContext, groups: set[str]) -> None:
@@ -83,7 +67,7 @@ def _load_group_members(ctx: LoadContext, groups: set[str]) -> None:
 
 def _dates(ctx: LoadContext, row: Row, node: ns.URIRef) -> None:
     for column, prop in (("valid_from", EKG.validFrom), ("valid_to", EKG.validTo)):
-        value = parse_date(ctx, row, column)
+        value = date_cell(ctx, row, column)
         if value is not None:
             ctx.facts.add((node, prop, value))
     if row.get("note"):
@@ -103,7 +87,7 @@ def _load_nato(ctx: LoadContext) -> None:
         iso = row.get("country").upper()
         node = ctx.mint(ID[f"nato-membership/{iso}"], EKG.NatoMembership, row, f"{iso} in NATO")
         ctx.facts.add((node, EKG.member, country))
-        accession = parse_date(ctx, row, "accession_date")
+        accession = date_cell(ctx, row, "accession_date")
         if accession is None:
             ctx.fail(row, "accession_date: required")
         else:

@@ -9,11 +9,11 @@ from typing import Any
 from rdflib import RDFS, XSD, Graph, Literal
 from rdflib.namespace import DCTERMS
 
-from .. import namespaces as ns
-from ..csvio import Row
-from ..namespaces import EKG, ID
-from ..yamlio import LINE_KEY, as_row, read_yaml
-from .context import LoadContext
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import LoadContext, date_cell
+from exportkg.graph.loaders.csvio import Row
+from exportkg.graph.loaders.yamlio import LINE_KEY, as_row, read_yaml
+from exportkg.graph.namespaces import EKG, ID
 
 FILE = "regimes.yaml"
 KINDS = {"regime": EKG.Regime, "reference_threshold": EKG.ReferenceThresholds}
@@ -77,14 +77,8 @@ def _load_regime(ctx: LoadContext, entry: dict[str, Any], ids: set[str]) -> None
 
 
 def _date(ctx: LoadContext, row: Row, column: str) -> Literal | None:
-    text = row.get(column)
-    if not text:
-        return None
-    try:
-        return Literal(date.fromisoformat(text))
-    except ValueError:
-        ctx.fail(row, f"{column}: not an ISO date: {text!r}")
-        return None
+    """Regime dates are compared by the rules: a day is required."""
+    return date_cell(ctx, row, column, year_ok=False)
 
 
 def _load_parameter(ctx: LoadContext, rid: str, regime: Any, param: dict[str, Any],

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rdflib import XSD, Literal
 from rdflib.namespace import DCTERMS
 
-from .. import namespaces as ns
-from ..csvio import read_rows
-from ..namespaces import EKG
-from .context import CONFIDENCE, LoadContext, unique_ids
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.context import CONFIDENCE, LoadContext, unique_ids
+from exportkg.graph.loaders.csvio import read_rows
+from exportkg.graph.namespaces import EKG
 
 COLUMNS = ["id", "title", "citation", "url", "publisher", "date", "kind", "note"]
 

@@ -1,0 +1,152 @@
+"""The build: data files -> RDF with sources -> SHACL -> (OWL check) -> a new store, swapped in.
+
+A failed build raises before `publish`, so the last good store keeps answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rich.progress import Progress
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.config import Settings
+from exportkg.graph.loaders import chips, companies, countries, epoch, imports, memberships, regimes, sources
+from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.store.remote import RemoteStore
+from exportkg.graph.reasoning.engine import run_rules
+from exportkg.graph.impact.scenario_store import include as include_scenarios
+from exportkg.graph.store.base import Store
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
+from exportkg.graph.build.shacl import check_shapes
+
+log = logging.getLogger(__name__)
+
+LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
+    ("sources", sources.load),
+    ("countries", countries.load),
+    ("country groups and NATO", memberships.load),
+    ("regimes", regimes.load),
+    ("organizations", companies.load),
+    ("chips", chips.load),
+    ("Epoch clusters and models", epoch.load),
+    ("imported parties", imports.load),
+]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the summary and for tests."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_all(settings: Settings, progress: Progress | None = None) -> LoadContext:
+    """Run every loader; stop at the first loader that found bad rows (with all of its rows)."""
+    ctx = LoadContext(settings)
+    task = progress.add_task("loading", total=len(LOADERS)) if progress else None
+    for name, loader in LOADERS:
+        if progress is not None:
+            progress.update(task, description=f"loading {name}")
+        loader(ctx)
+        ctx.raise_problems()
+        if progress is not None:
+            progress.advance(task)
+    return ctx
+
+
+def ontology_graph(settings: Settings) -> Graph:
+    return Graph().parse(settings.ontology_file, format="turtle")
+
+
+def shapes_graph(settings: Settings) -> Graph:
+    return Graph().parse(settings.shapes_file, format="turtle")
+
+
+def named_graphs(ctx: LoadContext, ontology: Graph) -> dict[URIRef, Graph]:
+    graphs = {ns.ONTOLOGY_GRAPH: ontology, ns.FACTS_GRAPH: ctx.facts}
+    for rid, graph in sorted(ctx.regime_graphs.items()):
+        graphs[ns.regime_graph(rid)] = graph
+    return graphs
+
+
+def validate_context(ctx: LoadContext, settings: Settings, ontology: Graph) -> None:
+    data = Graph()
+    data += ontology  # class hierarchy and the ontology's own individuals (confidence levels, ...)
+    data += ctx.facts
+    for graph in ctx.regime_graphs.values():
+        data += graph
+    check_shapes(data, shapes_graph(settings), ontology, ctx.origins)
+
+
+def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = False) -> BuildResult:
+    """Load, validate, write a new store and publish it; on any error the old store stays."""
+    with Progress(disable=not show_progress, transient=True) as progress:
+        ctx = load_all(settings, progress)
+        ontology = ontology_graph(settings)
+        task = progress.add_task("validating shapes", total=None)
+        validate_context(ctx, settings, ontology)
+        progress.remove_task(task)
+        if check_owl:
+            from exportkg.ontology.owlcheck import check_consistency
+
+            task = progress.add_task("OWL consistency (HermiT)", total=None)
+            check_consistency(ontology, ctx.facts)
+            progress.remove_task(task)
+        graphs = named_graphs(ctx, ontology)
+        result = BuildResult(warnings=list(ctx.warnings))
+        write = _write_remote if settings.endpoint else _write_embedded
+        write(settings, graphs, result, progress)
+    return result
+
+
+def _fill(store: Store, settings: Settings, graphs: dict[URIRef, Graph],
+          result: BuildResult, progress: Progress) -> None:
+    """Load the graphs and run the rules: the same on either store."""
+    task = progress.add_task("writing store", total=len(graphs))
+    for name, graph in graphs.items():
+        result.graphs[str(name)] = store.load_graph(graph, name)
+        progress.advance(task)
+    include_scenarios(store, settings)  # none unless settings.scenarios names some
+    progress.add_task("running rules to a fixpoint", total=None)
+    result.graphs.update(run_rules(store, settings))
+
+
+def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
+                    progress: Progress) -> None:
+    """A new store directory, published by swapping the `current` symlink."""
+    location = StoreLocation(settings.store_root)
+    build_dir = location.new_build_dir()
+    try:
+        work = KnowledgeStore.in_memory()
+        _fill(work, settings, graphs, result, progress)
+        task = progress.add_task("saving the store", total=None)
+        store = work.save_to(build_dir)
+        work.close()
+        store.flush()
+        store.compact()
+        store.close()
+        progress.remove_task(task)
+    except BaseException:
+        location.discard(build_dir)
+        raise
+    location.publish(build_dir)
+    log.info("published %s", build_dir)
+
+
+def _write_remote(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
+                  progress: Progress) -> None:
+    """Staging graphs on the remote store, published by one update that moves them into place."""
+    store = RemoteStore.for_build(settings)
+    try:
+        _fill(store, settings, graphs, result, progress)
+        store.publish()
+    except BaseException:
+        store.discard()
+        raise
+    log.info("published the build to %s", settings.update_endpoint)

@@ -1,0 +1,91 @@
+"""Impact reports and timelines as text (for reading) and CSV (one flat table, a `section` column)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from exportkg.graph.impact.compare import Report
+from exportkg.graph.impact.timeline import Timeline
+
+SHOWN = 10  # parties named per country in the text report
+
+
+def report_text(report: Report) -> str:
+    c = report.counts()
+    lines = [f"Impact of {report.against} against {report.base}",
+             f"{c['determinations']} changed determinations in {c['countries']} countries; "
+             f"{c['parties']} parties affected; {c['tiers']} countries change tier; "
+             f"{c['models']} models change class; {c['ledgers']} ledgers change."]
+    lines += _section("Tiers", [f"{t['iso']} {t['country']}: Tier {t['base']} -> Tier {t['against']}"
+                                for t in report.tiers])
+    lines += _section("By country (determinations by change; parties affected)",
+                      [f"{iso}: " + ", ".join(f"{n} {k}" for k, n in v["determinations"].items())
+                       + f"; {v['parties']} parties" for iso, v in report.by_country().items()])
+    lines += _section("Determinations", [f"{d.item} to {d.iso} [{d.flag}]: {d.change}: {d.base} -> {d.against}"
+                                         for d in report.determinations])
+    lines += _section("Parties", _parties(report))
+    lines += _section("Models", [f"{m['label']} ({m['weights']}, {m['training_ops']:.3g} ops): "
+                                 f"{m['base']} -> {m['against']}" if m["training_ops"] else
+                                 f"{m['label']}: {m['base']} -> {m['against']}" for m in report.models])
+    lines += _section("Tier 2 ledgers (cap / used / left, H100e)",
+                      [f"{x['iso']}: {_ledger(x['base'])} -> {_ledger(x['against'])}" for x in report.ledgers])
+    return "\n".join(lines) + "\n"
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    return ["", f"{title}:"] + ([f"  {i}" for i in items] or ["  (none)"])
+
+
+def _parties(report: Report) -> list[str]:
+    by_iso: dict[str, list] = {}
+    for p in report.parties:
+        by_iso.setdefault(p.iso, []).append(p)
+    out = []
+    for iso, parties in sorted(by_iso.items()):
+        names = ", ".join(f"{p.label} [{p.flag_base}->{p.flag_against}]" for p in parties[:SHOWN])
+        more = f" and {len(parties) - SHOWN} more" if len(parties) > SHOWN else ""
+        out.append(f"{iso} ({len(parties)}): {names}{more}")
+    return out
+
+
+def _ledger(values: dict | None) -> str:
+    if values is None:
+        return "no ledger"
+    return " / ".join(f"{values[k]:,.0f}" for k in ("cap_h100e", "used_h100e", "left_h100e"))
+
+
+def report_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "key", "country", "flag", "change", "base", "against"])
+    for t in report.tiers:
+        writer.writerow(["tier", t["iso"], t["iso"], "", "tier changed", t["base"], t["against"]])
+    for d in report.determinations:
+        writer.writerow(["determination", d.item, d.iso, d.flag, d.change, d.base, d.against])
+    for p in report.parties:
+        for item, (before, after) in p.items.items():
+            writer.writerow(["party", p.party, p.iso, f"{p.flag_base}->{p.flag_against}", item, before, after])
+    for m in report.models:
+        writer.writerow(["model", m["model"], "", "", "class changed", m["base"], m["against"]])
+    for x in report.ledgers:
+        writer.writerow(["ledger", x["iso"], x["iso"], "", "ledger changed", _ledger(x["base"]), _ledger(x["against"])])
+    return buffer.getvalue()
+
+
+def timeline_text(tl: Timeline) -> str:
+    lines = [f"Timeline of {tl.subject}:"]
+    for row in tl.rows:
+        head = f"{row['date']} {row['regime']}"
+        rest = "; ".join(f"{k}: {v}" for k, v in row.items() if k not in ("regime", "date", "title"))
+        lines.append(f"  {head}: {rest}")
+    return "\n".join(lines) + "\n"
+
+
+def timeline_csv(tl: Timeline) -> str:
+    buffer = io.StringIO()
+    fields = list(tl.rows[0]) if tl.rows else ["regime"]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(tl.rows)
+    return buffer.getvalue()

@@ -1,0 +1,207 @@
+"""Where an applied scenario lives: its own store, derived from the published one, published atomically.
+
+A scenario store is a RocksDB backup of the published store (hard links to its immutable files, so it
+costs milliseconds at any size) with the scenario's regime graph and facts delta written into it, and
+then the rules its changes can reach:
+
+- tier and group moves: first the inferences of the keys they reach (graph/reasoning/reach.py: the countries
+  whose position changes, the headquarters profiles naming them, the groups with compute there), which
+  is all `impact` needs to compare; then the scenario regime's rules in full, to complete its graph;
+- other regime-level changes (parameters, authorizations): the rules of the scenario's regime alone,
+  on top of the global inferences already there;
+- fact changes (ownership, data centers): `inferred/common` is dropped and the global rules run again
+  with the scenario's regime rules (the shipped regimes' inferred graphs are left as published: they
+  describe the curated world, which `impact` reads from the main store).
+
+`prepare` does the first part and `Pending.finish` the rest; `apply` does both. The store is written
+under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a sidecar JSON file
+remembers which published build and which file content it was derived from, so a rebuild or an edited
+file makes it stale and it is derived again on next use.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import StoreError
+from exportkg.graph.impact.scenario import Scenario
+from exportkg.graph.impact.scenario_rdf import Applied, to_rdf
+from exportkg.graph.reasoning.engine import run_rules
+from exportkg.graph.reasoning.reach import Derivation, derive
+from exportkg.graph.reasoning.rules import COMMON
+from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Derived:
+    """What applying a scenario did, and what it was derived from."""
+
+    scenario: str
+    digest: str
+    base_build: str
+    facts_changed: bool
+    seconds: float
+    rules_seconds: float
+    #: tier and group moves: the reached keys' inferences, before the graph was completed
+    reached_seconds: float | None = None
+    reached_countries: int | None = None
+
+
+def write(store: KnowledgeStore, scenario: Scenario, applied: Applied) -> None:
+    """Put a scenario into a store: its regime graph, and its delta to the facts graph."""
+    store.load_graph(applied.regime, ns.regime_graph(scenario.regime_id))
+    store.remove(applied.remove, ns.FACTS_GRAPH)
+    if len(applied.add):
+        store.load_graph(applied.add, ns.FACTS_GRAPH)
+
+
+def include(store: KnowledgeStore, settings: Settings) -> None:
+    """The full-build path: check and write every scenario of `settings.scenarios` into a fresh store."""
+    from exportkg.graph.impact.scenario import load
+
+    for path in settings.scenarios:
+        scenario = load(path)
+        write(store, scenario, to_rdf(scenario, store, settings))
+
+
+def home(settings: Settings, name: str) -> Path:
+    """A scenario's own home: `exportkg --home <it> query|serve ...` works on it like on the main one."""
+    return settings.scenarios_root / name
+
+
+def location(settings: Settings, name: str) -> StoreLocation:
+    return StoreLocation(home(settings, name) / settings.store_name)
+
+
+def _sidecar(build_dir: Path) -> Path:
+    return build_dir.with_name(build_dir.name + ".json")
+
+
+def derived(settings: Settings, name: str) -> Derived | None:
+    """The published scenario store's record, or None when there is none."""
+    loc = location(settings, name)
+    if not loc.exists():
+        return None
+    try:
+        return Derived(**json.loads(_sidecar(loc.resolved()).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def is_current(settings: Settings, scenario: Scenario) -> bool:
+    """Whether the scenario's store was derived from today's published build and this file content."""
+    record = derived(settings, scenario.name)
+    main = StoreLocation(settings.store_root).resolved().name
+    return record is not None and record.digest == scenario.digest and record.base_build == main
+
+
+@dataclass
+class Pending:
+    """A scenario store being derived. After `prepare` it holds what the scenario's changes reach
+    (for tier and group moves: `derivation`), which `impact` can read; `finish` completes the
+    scenario's graph with a full run of its rules (what they add beside the reached keys is, key for
+    key, the base's), records it and publishes it."""
+
+    settings: Settings
+    scenario: Scenario
+    build_dir: Path
+    store: KnowledgeStore
+    started: float
+    #: the published build it was copied from (a rebuild meanwhile makes the result stale)
+    base_build: str
+    derivation: Derivation | None = None
+
+    @property
+    def reached_seconds(self) -> float | None:
+        d = self.derivation
+        return None if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
+
+    def finish(self) -> Derived:
+        try:
+            start = time.perf_counter()
+            run_rules(self.store, self.settings, only={self.scenario.regime_id},
+                      with_global=self.scenario.changes_facts)
+            self.store.flush()
+            rules_seconds = time.perf_counter() - start + (self.reached_seconds or 0.0)
+        finally:
+            self.store.close()
+        reach = self.derivation.reach if self.derivation else None
+        record = Derived(self.scenario.name, self.scenario.digest, self.base_build, self.scenario.changes_facts,
+                         time.perf_counter() - self.started, rules_seconds, self.reached_seconds,
+                         len(reach.countries) if reach else None)
+        _sidecar(self.build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
+        _publish(location(self.settings, self.scenario.name), self.build_dir)
+        log.info("scenario %s applied in %.2f s (rules %.2f s)", record.scenario, record.seconds, rules_seconds)
+        return record
+
+    def discard(self) -> None:
+        self.store.close()
+        location(self.settings, self.scenario.name).discard(self.build_dir)
+
+
+def prepare(settings: Settings, scenario: Scenario) -> Pending:
+    """Copy the published store and write the scenario into it; for tier and group moves, derive the
+    inferences of the keys they reach (graph/reasoning/reach.py). Nothing is published yet."""
+    started = time.perf_counter()
+    main = StoreLocation(settings.store_root).resolved()
+    loc = location(settings, scenario.name)
+    build_dir = loc.new_build_dir()
+    build_dir.rmdir()  # a backup makes the directory itself
+    try:
+        store = KnowledgeStore.copy_of(main, build_dir)
+    except BaseException:
+        loc.discard(build_dir)
+        raise
+    pending = Pending(settings, scenario, build_dir, store, started, main.name)
+    try:
+        write(store, scenario, to_rdf(scenario, store, settings))
+        if scenario.changes_facts:
+            store.update(f"DROP SILENT GRAPH <{ns.inferred_graph(COMMON)}>")
+        elif scenario.moves_countries_only:
+            pending.derivation = derive(store, settings, scenario.regime_id, scenario.base)
+    except BaseException:
+        pending.discard()
+        raise
+    log.info("scenario %s prepared from build %s", scenario.name, main.name)
+    return pending
+
+
+def apply(settings: Settings, scenario: Scenario, *, force: bool = False,
+          on_prepared: Callable[[Pending], None] | None = None) -> Derived:
+    """Derive (or reuse) the scenario's store from the published one, incrementally; publish it.
+    `on_prepared` sees the store once what the changes reach is in it, before it is completed."""
+    if not force and is_current(settings, scenario):
+        return derived(settings, scenario.name)  # type: ignore[return-value]
+    pending = prepare(settings, scenario)
+    try:
+        if on_prepared is not None:
+            on_prepared(pending)
+        return pending.finish()
+    except BaseException:
+        pending.discard()
+        raise
+
+
+def _publish(loc: StoreLocation, build_dir: Path) -> None:
+    """Swap `current`; a build the swap deletes goes with its sidecar."""
+    dropped = loc.publish(build_dir)
+    if dropped is not None:
+        _sidecar(dropped).unlink(missing_ok=True)
+
+
+def open_store(settings: Settings, name: str) -> KnowledgeStore:
+    """The scenario's published store, read-only."""
+    loc = location(settings, name)
+    if not loc.exists():
+        raise StoreError(f"scenario {name!r} has not been applied (run `exportkg impact --against FILE`)")
+    return KnowledgeStore.open_read_only(loc)

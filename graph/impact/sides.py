@@ -1,0 +1,136 @@
+"""What `--base` and `--against` name: a regime of the published store, or a scenario with its own store.
+
+A scenario is given as a file (`my.yaml`), as the name of a shipped one (queries/scenarios/<name>.yaml,
+with or without the `scenario-` prefix), or as the name of one applied earlier. A scenario file is
+applied (incrementally, see scenario_store.py) when its store is missing or stale.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import ExportKGError
+from exportkg.graph.impact import scenario_store
+from exportkg.graph.impact.compare import Report, compare
+from exportkg.graph.impact.scenario import Scenario, load
+from exportkg.graph.impact.snapshot import take, take_near
+from exportkg.graph.reasoning.reach import reached
+from exportkg.graph.store.base import Store
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
+_APPLYING = threading.Lock()  # one scenario derivation at a time per process (the web service)
+
+
+class ImpactError(ExportKGError):
+    """A side of the comparison cannot be resolved."""
+
+
+@dataclass
+class Side:
+    """A regime id and the store that holds its inferences (None: the published store). A scenario
+    being derived keeps its `pending` store (scenario_store.Pending) until the report is made."""
+
+    regime: str
+    scenario: str | None = None
+    pending: scenario_store.Pending | None = None
+    base: str | None = None
+    moves_countries_only: bool = False
+
+
+def shipped(settings: Settings) -> dict[str, Path]:
+    """The example scenarios by name."""
+    return {p.stem: p for p in sorted((settings.queries_dir / "scenarios").glob("*.yaml"))}
+
+
+def _regimes(store: Store, settings: Settings) -> set[str]:
+    from exportkg.graph.impact.scenario_rdf import known
+
+    return set(known(store, settings).regimes)
+
+
+def resolve(settings: Settings, main: Store, spec: str, *, files: bool = True) -> Side:
+    """A side from a regime id, a scenario name or (when `files`) a scenario file path."""
+    spec = spec.strip()
+    if files and (spec.endswith((".yaml", ".yml")) or Path(spec).is_file()):
+        return _scenario(settings, load(Path(spec)))
+    if not NAME.match(spec):
+        raise ImpactError(f"{spec!r} is not a regime id or scenario name")
+    if spec in _regimes(main, settings):
+        return Side(spec)
+    name = spec.removeprefix("scenario-")
+    if name in shipped(settings):
+        return _scenario(settings, load(shipped(settings)[name]))
+    if scenario_store.derived(settings, name) is not None:
+        return Side(f"scenario-{name}", name)
+    raise ImpactError(f"unknown regime or scenario {spec!r} (regimes: `exportkg query regimes`; "
+                      f"shipped scenarios: {', '.join(shipped(settings))})")
+
+
+def _scenario(settings: Settings, scenario: Scenario) -> Side:
+    """A scenario side: its published store when current, else one being derived (`pending`)."""
+    if settings.endpoint:
+        raise ImpactError(f"scenario {scenario.name!r}: scenarios need the embedded store (each is derived "
+                          "into a copy of it); compare regimes on a remote store, or run without --endpoint")
+    side = Side(scenario.regime_id, scenario.name, base=scenario.base,
+                moves_countries_only=scenario.moves_countries_only)
+    with _APPLYING:
+        if not scenario_store.is_current(settings, scenario):
+            side.pending = scenario_store.prepare(settings, scenario)
+    return side
+
+
+def finish(side: Side) -> None:
+    if side.pending is not None:
+        pending, side.pending = side.pending, None
+        with _APPLYING:
+            pending.finish()
+
+
+def discard(side: Side) -> None:
+    if side.pending is not None:
+        side.pending.discard()
+        side.pending = None
+
+
+@contextmanager
+def opened(settings: Settings, side: Side, main: Store) -> Iterator[Store]:
+    """The store a side is read from (the scenario's own, being derived or published, or the main one)."""
+    if side.pending is not None:
+        yield side.pending.store
+        return
+    if side.scenario is None:
+        yield main
+        return
+    store = scenario_store.open_store(settings, side.scenario)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _near(a: Side, b: Side) -> bool:
+    """Whether b is a scenario of tier or group moves on a: then only what they reach can differ."""
+    return b.scenario is not None and b.moves_countries_only and b.base == a.regime
+
+
+def compare_sides(settings: Settings, main: Store, a: Side, b: Side) -> Report:
+    if _near(a, b) or _near(b, a):
+        base, scen = (a, b) if _near(a, b) else (b, a)
+        with opened(settings, scen, main) as store:
+            derivation = scen.pending.derivation if scen.pending is not None else None
+            reach = derivation.reach if derivation else reached(store, settings, base.regime, scen.regime)
+            near_base, near_scen = take_near(main, store, settings, base.regime, scen.regime, reach)
+        return compare(*((near_base, near_scen) if base is a else (near_scen, near_base)))
+    finish(a)  # a full comparison reads the whole of both graphs: complete them first
+    finish(b)
+    with opened(settings, a, main) as sa:
+        snap_a = take(sa, settings, a.regime)
+    with opened(settings, b, main) as sb:
+        snap_b = take(sb, settings, b.regime)
+    return compare(snap_a, snap_b)

@@ -1,0 +1,63 @@
+"""Strict CSV reading: every row keeps its line number so errors can point at it."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from exportkg.graph.errors import DataError, Problem
+
+
+@dataclass
+class Row:
+    """A CSV row with the file and line it came from."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        return (self.values.get(key) or "").strip()
+
+    def problem(self, reason: str) -> Problem:
+        return Problem(self.file, self.line, reason)
+
+
+def read_rows(path: Path, required: list[str], label: str | None = None) -> Iterator[Row]:
+    """Yield rows; a missing column, a ragged row or broken quoting stops with file and line."""
+    name = label or path.name
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise DataError.single(name, None, f"cannot read: {exc.strerror}") from exc
+    with handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise DataError.single(name, 1, "empty file, expected a header row") from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DataError.single(name, 1, f"malformed CSV: {exc}") from exc
+        header = [h.strip() for h in header]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise DataError.single(name, 1, f"missing column(s): {', '.join(missing)}")
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise DataError.single(name, line, f"malformed CSV: {exc}") from exc
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise DataError.single(
+                    name,
+                    reader.line_num,
+                    f"expected {len(header)} fields, found {len(cells)} (unbalanced quotes or commas?)",
+                )
+            yield Row(name, reader.line_num, dict(zip(header, cells, strict=True)))

@@ -1,0 +1,175 @@
+"""The embedded store: an on-disk (or in-memory) Oxigraph store, seen through rdflib (oxrdflib).
+
+This package is the only place that talks to pyoxigraph for the build and the answers; the rest of
+exportkg speaks rdflib through the Store interface (store/base.py). pyoxigraph has no close(): a
+RocksDB store is released when its last reference goes, and rdflib's Dataset keeps reference cycles,
+so `close` drops every reference and collects them, and is safe to call twice.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, URIRef
+from rdflib.query import Result
+
+from exportkg.graph.errors import StoreError
+from exportkg.graph.namespaces import PREFIXES
+from exportkg.graph.store.base import Capabilities
+from exportkg.graph.store.location import StoreLocation, writers
+
+log = logging.getLogger(__name__)
+#: the errors pyoxigraph raises for RocksDB trouble (missing or corrupt files, locks)
+ROCKSDB_ERRORS = (OSError, RuntimeError)
+
+
+class KnowledgeStore:
+    """An embedded Oxigraph store seen as an rdflib Dataset whose default graph is the union."""
+
+    def __init__(self, oxstore: ox.Store, path: Path | None = None, *, writable: bool = False):
+        self.path = path
+        self._ox: ox.Store | None = oxstore
+        self._dataset: Dataset | None = None
+        self._writer = writable and path is not None
+        where = f"embedded Oxigraph store at {path}" if path else "in-memory Oxigraph store"
+        self.capabilities = Capabilities(where, parallel_writes=True, construct_into=True, snapshots=True)
+        if self._writer:
+            writers.opened(path)  # type: ignore[arg-type]
+
+    @classmethod
+    def create(cls, path: Path) -> KnowledgeStore:
+        """A new (or existing) on-disk store opened for writing: one writer per directory."""
+        try:
+            return cls(ox.Store(str(path)), path, writable=True)
+        except ROCKSDB_ERRORS as exc:
+            raise StoreError(f"cannot open the store at {path} for writing: {exc}") from exc
+
+    @classmethod
+    def in_memory(cls) -> KnowledgeStore:
+        """A working store for a build: Oxigraph evaluates rules 4-5x faster in memory than on disk
+        (the same joins, no RocksDB reads), and the finished graphs are written to disk once."""
+        return cls(ox.Store(), None)
+
+    @classmethod
+    def open_read_only(cls, location: StoreLocation) -> KnowledgeStore:
+        path = location.resolved()
+        try:
+            return cls(ox.Store.read_only(str(path)), path)
+        except ROCKSDB_ERRORS as exc:
+            raise StoreError(f"cannot open the store at {path}: {_first_line(exc)}; "
+                             "rebuild it with `exportkg build`") from None
+
+    @classmethod
+    def copy_of(cls, source: Path, target: Path) -> KnowledgeStore:
+        """A writable copy of the store at `source` made at `target`: a RocksDB backup, hard links to
+        its immutable files, so milliseconds at any size (scenario stores)."""
+        try:
+            store = ox.Store.read_only(str(source))
+            store.backup(str(target))
+            del store
+        except ROCKSDB_ERRORS as exc:
+            raise StoreError(f"cannot copy the store at {source}: {_first_line(exc)}") from None
+        return cls.create(target)
+
+    # -- the raw engine, for this package and for benchmarks and tests that measure it -----------------
+
+    @property
+    def ox(self) -> ox.Store:
+        if self._ox is None:
+            raise StoreError(f"the store at {self.path or 'memory'} is closed")
+        return self._ox
+
+    @property
+    def dataset(self) -> Dataset:
+        """rdflib's view, made on first use (its query results are what the rest of exportkg reads)."""
+        if self._dataset is None:
+            self._dataset = Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+            for prefix, namespace in PREFIXES.items():
+                self._dataset.bind(prefix, namespace)
+        return self._dataset
+
+    # -- the Store interface ------------------------------------------------------------------------------
+
+    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Result:
+        """A query's whole result, read here. pyoxigraph's solution iterators may only be dropped by
+        the thread that made them; a half-read rdflib result can end up in a reference cycle that the
+        garbage collector clears from any thread, so nothing lazy leaves this method."""
+        try:
+            result = self.dataset.query(sparql, initBindings=bindings or {})
+            if result.type == "SELECT":
+                result.bindings  # noqa: B018 - rdflib materializes the generator on first access
+            return result
+        except ROCKSDB_ERRORS as exc:
+            raise StoreError(f"the store at {self.path} failed: {_first_line(exc)}") from None
+
+    def update(self, sparql: str) -> None:
+        self.ox.update(sparql)
+
+    def load_graph(self, graph: Graph, name: URIRef) -> int:
+        """Bulk-load one rdflib graph into a named graph; returns its triple count."""
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self.ox.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        return len(graph)
+
+    def construct_into(self, construct: str, graph: URIRef) -> int:
+        """Add what a CONSTRUCT over the union of all graphs derives to one graph.
+
+        A multi-graph dataset (USING) costs about 5x the union default graph in Oxigraph, so rules keep
+        every inferred triple regime-keyed and the union stays correct. The triples stay in Oxigraph
+        (N-Triples in, N-Triples out): no Python terms."""
+        triples = self.ox.query(construct, use_default_graph_as_union=True)
+        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+        if data:
+            self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        return data.count(b"\n")
+
+    def remove(self, triples: Iterable[tuple[object, object, object]], graph: URIRef) -> None:
+        named = self.dataset.graph(graph)
+        for triple in triples:
+            named.remove(triple)  # type: ignore[arg-type]
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.ox.named_graphs())
+
+    def graph_size(self, name: URIRef) -> int:
+        graph = ox.NamedNode(name)  # validates the IRI before it goes into the query text
+        result = self.ox.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        return int(next(iter(result))["n"].value)
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+    def compact(self) -> None:
+        """RocksDB compaction: a published build is read many times, so it is compacted once."""
+        self.ox.optimize()
+
+    def save_to(self, path: Path) -> KnowledgeStore:
+        """Every graph of this (working) store written into a new on-disk store at `path`, by one bulk load."""
+        target = KnowledgeStore.create(path)
+        target.ox.bulk_load(self.ox.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        return target
+
+    @property
+    def closed(self) -> bool:
+        return self._ox is None
+
+    def close(self) -> None:
+        """Release RocksDB now: drop every reference (rdflib's keep cycles, hence the collection)."""
+        if self._ox is None:
+            return
+        self._ox = None
+        had_dataset, self._dataset = self._dataset is not None, None
+        if had_dataset or self._writer:
+            gc.collect()
+        if self._writer:
+            writers.closed(self.path)  # type: ignore[arg-type]
+            self._writer = False
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

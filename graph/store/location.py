@@ -1,0 +1,109 @@
+"""Where builds live on disk: `builds/` holds the build directories, `current` points at the published one.
+
+Builds are atomic: each build writes a fresh store directory under `builds/`, and `current` is a
+symlink swapped with one rename, so readers see either the old store or the new one, never half. A
+directory is published only once its writer has closed (RocksDB may still be writing files until
+then), which `writers` tracks for the stores this process opened for writing. The build a publish
+replaces is kept (`previous`) until the next publish, so a server or a query worker that opened it a
+moment ago keeps reading whole files; only the one before it is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from exportkg.graph.errors import StoreError
+
+
+class _Writers:
+    """The store directories this process holds open for writing."""
+
+    def __init__(self) -> None:
+        self._open: dict[Path, int] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(path: Path) -> Path:
+        return Path(os.path.abspath(path))
+
+    def opened(self, path: Path) -> None:
+        with self._lock:
+            key = self._key(path)
+            self._open[key] = self._open.get(key, 0) + 1
+
+    def closed(self, path: Path) -> None:
+        with self._lock:
+            key = self._key(path)
+            if self._open.get(key, 0) <= 1:
+                self._open.pop(key, None)
+            else:
+                self._open[key] -= 1
+
+    def is_open(self, path: Path) -> bool:
+        with self._lock:
+            return self._key(path) in self._open
+
+
+writers = _Writers()
+
+
+class StoreLocation:
+    """The directory that holds the builds and the `current` pointer to the last good one."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.builds = self.root / "builds"
+        self.current = self.root / "current"
+        self.previous = self.root / "previous"
+
+    def exists(self) -> bool:
+        return self.current.exists()
+
+    def new_build_dir(self) -> Path:
+        self.builds.mkdir(parents=True, exist_ok=True)
+        path = self.builds / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.time_ns()}"
+        path.mkdir()
+        return path
+
+    def publish(self, build_dir: Path) -> Path | None:
+        """Point `current` at a finished build with an atomic rename; the build it replaces becomes
+        `previous`, and the one that was `previous` is deleted (and returned)."""
+        if writers.is_open(build_dir):
+            raise StoreError(f"{build_dir} is still open for writing: close its store before publishing it")
+        replaced = self._target(self.current)
+        dropped = self._target(self.previous)
+        self._point(self.current, build_dir)
+        if replaced is None or replaced == build_dir.resolve():
+            return None
+        self._point(self.previous, replaced)
+        if dropped is not None and dropped not in (replaced, build_dir.resolve()):
+            self.discard(dropped)
+            return dropped
+        return None
+
+    def _point(self, link: Path, target: Path) -> None:
+        tmp = self.root / f".{link.name}-{os.getpid()}-{threading.get_ident()}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(target.resolve().relative_to(self.root.resolve()))
+        os.replace(tmp, link)
+
+    @staticmethod
+    def _target(link: Path) -> Path | None:
+        return link.resolve() if link.is_symlink() else None
+
+    def discard(self, build_dir: Path) -> None:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+    def resolved(self) -> Path:
+        """The published build's directory. One readlink (the server asks on every request, and
+        Path.resolve walks every component of the path)."""
+        try:
+            target = os.readlink(self.current)
+        except OSError:
+            raise StoreError(f"no graph has been built yet in {self.root} (run `exportkg build`)") from None
+        return Path(os.path.normpath(os.path.join(os.path.abspath(self.root), target)))
