@@ -23,8 +23,11 @@ class Settings:
     queries_dir: Path = PACKAGE_ROOT / "queries"
     #: the embedded store lives under home/store; "current" is a symlink swapped atomically
     store_name: str = "store"
-    #: a staged imports file to build with instead of the published one (used by `exportkg import`)
+    #: the import record a build reads (graph/build/record.py sets it: the published build's record,
+    #: or the staging file of `exportkg import`)
     imports_override: Path | None = None
+    #: a staged list file (CSL) to build with instead of the imported one (used by `exportkg lists import`)
+    lists_override: Path | None = None
     #: scenario files a build includes (each a regime `scenario-<name>` and its facts delta): the
     #: full-build path that the incremental `exportkg impact` is checked against
     scenarios: tuple[Path, ...] = ()
@@ -39,8 +42,19 @@ class Settings:
     row_cap: int = 10_000
     #: the largest request body /sparql accepts, in bytes
     max_request_bytes: int = 1_000_000
-    #: query worker processes serving /sparql
+    #: query worker processes serving /sparql and the work of every page and API call
     query_workers: int = 2
+    #: each query worker's address space in MB (RLIMIT_AS): a query needing more is stopped with a 503
+    worker_memory_mb: int = 2048
+    #: threads answering requests (waitress)
+    web_threads: int = 16
+    #: open connections at most, and per client address; a new connection over either cap takes the
+    #: place of an idle one (server/connections.py)
+    connection_limit: int = 500
+    connections_per_address: int = 64
+    #: seconds a connection may stay open with nothing in progress, and a request may take to arrive
+    idle_timeout: float = 15.0
+    request_timeout: float = 30.0
     #: threads the rule engine runs one stratum's steps on (embedded store; a remote store gets one)
     reasoner_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -55,8 +69,18 @@ class Settings:
 
     @property
     def imports_file(self) -> Path:
-        """Parties researchers imported: kept beside the store so every build includes them."""
-        return self.imports_override or self.home / "imports" / "parties.csv"
+        """Where imported parties were kept before builds carried them (and still are for a remote
+        store): read when the published build has no record of its own."""
+        return self.home / "imports" / "parties.csv"
+
+    @property
+    def lists_file(self) -> Path | None:
+        """The Consolidated Screening List file last imported (home/imports/lists.csv or .json), which
+        replaces the shipped BIS lists snapshot in every later build; None: the snapshot."""
+        if self.lists_override is not None:
+            return self.lists_override
+        return next((p for p in (self.home / "imports" / f"lists.{ext}" for ext in ("csv", "json"))
+                     if p.exists()), None)
 
     @property
     def ontology_file(self) -> Path:

@@ -20,16 +20,21 @@ from exportkg.graph.store.opening import opened, published_exists
 @click.option("--query-timeout", type=float, help="Seconds before a /sparql query is stopped (default 30).")
 @click.option("--row-cap", type=click.IntRange(min=1),
               help="Most rows a /sparql answer carries; a cut is announced (default 10000).")
+@click.option("--worker-memory", type=click.IntRange(min=256),
+              help="MB of address space each query worker may use; a query needing more gets a 503 (default 2048).")
+@click.option("--connection-limit", type=click.IntRange(min=8), help="Most open connections (default 500).")
+@click.option("--per-address-limit", type=click.IntRange(min=1),
+              help="Most open connections from one client address (default 64; raise it behind a proxy).")
 @click.pass_obj
 @remote_options
-def serve(settings: Settings, host: str, port: int, query_timeout: float | None, row_cap: int | None) -> None:
+def serve(settings: Settings, host: str, port: int, query_timeout: float | None, row_cap: int | None,
+          worker_memory: int | None, connection_limit: int | None, per_address_limit: int | None) -> None:
     """Serve /sparql, the query UI and the entity pages (building the graph first if there is none)."""
     from exportkg.server.serve import serve as run_serve  # the web stack loads only for this command
 
-    if query_timeout is not None:
-        settings = settings.with_(query_timeout=query_timeout)
-    if row_cap is not None:
-        settings = settings.with_(row_cap=row_cap)
+    given = {"query_timeout": query_timeout, "row_cap": row_cap, "worker_memory_mb": worker_memory,
+             "connection_limit": connection_limit, "connections_per_address": per_address_limit}
+    settings = settings.with_(**{k: v for k, v in given.items() if v is not None})
     if not published_exists(settings):
         click.echo("no graph built yet: building it first")
         try:

@@ -23,7 +23,7 @@ from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 from exportkg.graph.store.remote import RemoteStore
 from exportkg.server.completions import Completions
-from exportkg.server.sparql.jobs import QueryJob
+from exportkg.server.sparql.jobs import QueryJob, TaskJob
 
 log = logging.getLogger(__name__)
 LEASES = "exportkg_leases"
@@ -33,6 +33,8 @@ class Executor(Protocol):
     """Runs vetted /sparql queries: sparql/executor.py (local workers) or sparql/remote.py."""
 
     def execute(self, job: QueryJob) -> Answer: ...
+
+    def run_task(self, job: TaskJob) -> object: ...
 
     def graph_names(self) -> frozenset[str]: ...
 
@@ -115,6 +117,12 @@ class ServerState:
 
                     self._executor = LocalExecutor(self.settings)
             return self._executor
+
+    def run(self, task: str, **params: object) -> object:
+        """Run a named task (server/sparql/tasks.py) under the query timeout and worker discipline; its
+        HttpError (400, 404, 503 timeout or memory, ...) propagates to the view."""
+        job = TaskJob(task, self.settings, tuple(sorted(params.items())))
+        return self.executor().run_task(job)
 
     def completions(self) -> Completions:
         """Where scenario stores are completed after their impact report went out (made on first use)."""

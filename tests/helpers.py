@@ -26,6 +26,23 @@ from exportkg.graph.config import Settings
 from exportkg.graph.store.embedded import KnowledgeStore
 
 
+def copy_home(built: Settings, target: Path) -> Settings:
+    """A writable home whose published store is a backup (hard links) of the session's built store."""
+    import pyoxigraph as ox
+
+    from exportkg.graph.store.location import StoreLocation
+
+    settings = Settings(home=target)
+    location = StoreLocation(settings.store_root)
+    build_dir = location.new_build_dir()
+    build_dir.rmdir()
+    source = ox.Store.read_only(str(StoreLocation(built.store_root).resolved()))
+    source.backup(str(build_dir))
+    del source
+    location.publish(build_dir)
+    return settings
+
+
 def select(kg: KnowledgeStore, sparql: str) -> list[dict[str, str]]:
     """Rows of a SELECT as plain strings, for compact assertions."""
     result = kg.query(sparql)
@@ -40,12 +57,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _output(proc: subprocess.Popen) -> str:
+    """What a server process wrote (to its pipe, or to the file running_server gave it)."""
+    if proc.stdout:
+        return proc.stdout.read()
+    output = getattr(proc, "output", None)
+    if output is None:
+        return ""
+    output.seek(0)
+    return output.read()[-5000:]
+
+
 def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:
     """Poll until the server answers (or fail with its log if it died)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+            raise RuntimeError(f"server exited with {proc.returncode}: {_output(proc)}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -54,26 +82,36 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:
     raise RuntimeError(f"server at {url} did not answer within {seconds} s")
 
 
+#: the server process behind each base URL running_server yields (tests look at its workers)
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
 @contextlib.contextmanager
 def running_server(settings: Settings, *extra: str) -> Iterator[str]:
-    """`exportkg serve` as a real process (waitress) on a free port; yields its base URL."""
+    """`exportkg serve` as a real process (waitress) on a free port; yields its base URL. Its output
+    goes to a file: a pipe nobody reads fills up, and the server's logging then blocks its threads."""
+    import tempfile
+
     port = free_port()
     cmd = [sys.executable, "-m", "exportkg.graph.cli", "--home", str(settings.home), "serve",
            "--host", "127.0.0.1", "--port", str(port), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = tempfile.TemporaryFile(mode="w+", prefix="exportkg-serve-")
+    proc = subprocess.Popen(cmd, stdout=output, stderr=subprocess.STDOUT, text=True)
+    proc.output = output  # type: ignore[attr-defined]  # read by wait_for when the server dies
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = proc
     try:
         wait_for(base + "/healthz", proc)
         yield base
     finally:
+        SERVERS.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        output.close()
 
 
 @dataclass
@@ -93,17 +131,65 @@ class Reply:
 
 
 def http(base: str, method: str = "GET", path: str = "/sparql", params: list[tuple[str, str]] | None = None,
-         body: bytes | str | None = None, headers: dict[str, str] | None = None, timeout: float = 60) -> Reply:
-    """One real HTTP request to a running server (http.client: nothing decoded or followed for us)."""
+         body: bytes | str | None = None, headers: dict[str, str] | None = None, timeout: float = 60,
+         source: str | None = None) -> Reply:
+    """One real HTTP request to a running server (http.client: nothing decoded or followed for us),
+    from the loopback address `source` if given (127.0.0.x: another client)."""
     parsed = urllib.parse.urlsplit(base)
     url = path + ("?" + urllib.parse.urlencode(params) if params else "")
-    conn = HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    conn = HTTPConnection(parsed.hostname, parsed.port, timeout=timeout,
+                          source_address=(source, 0) if source else None)
     try:
         conn.request(method, url, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
         response = conn.getresponse()
         return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     finally:
         conn.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the server's forkserver and its query workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def query_workers(base: str) -> set[int]:
+    """The pids of a running server's query workers (forked by its forkserver, so two levels down)."""
+    server = SERVERS[base].pid
+    return {pid for pid in descendants(server) if _parent(_parent(pid)) == server}
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def half_sent(base: str, source: str = "127.0.0.1") -> socket.socket:
+    """A connection that sends the start of a request and nothing more (a slow or idle client)."""
+    parsed = urllib.parse.urlsplit(base)
+    sock = socket.create_connection((parsed.hostname, parsed.port), timeout=10, source_address=(source, 0))
+    sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+    return sock
+
+
+def timed(call) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    result = call()
+    return time.monotonic() - started, result
 
 
 def form(**fields: str) -> tuple[str, dict[str, str]]:

@@ -42,12 +42,16 @@ def test_d5_members_on_15_january_2025(store) -> None:
     assert {r["code"] for r in rows} == D5_JAN_2025
 
 
-def test_cambodia_leaves_d5_on_3_february_2026(store) -> None:
-    rows = select(store, PREFIXES + """
-        SELECT ?to WHERE { ?m ekg:group <https://w3id.org/exportkg/id/group/D5> ;
-          ekg:member <https://w3id.org/exportkg/id/country/KH> ;
-          ekg:membershipStatus ekg:Asserted ; ekg:validTo ?to }""")
-    assert [r["to"] for r in rows] == ["2026-02-03"]
+def test_cambodia_leaves_d5_with_states_removal_and_the_ear_table_reading_is_kept(store) -> None:
+    """State's removal from ITAR 126.1 (2025-11-07) governs, per the D:5 note; the EAR table's own
+    conforming change (effective 2026-02-03) stays beside it as a claim."""
+    def ends(status: str) -> list[str]:
+        return [r["to"] for r in select(store, PREFIXES + f"""
+            SELECT ?to WHERE {{ ?m ekg:group <https://w3id.org/exportkg/id/group/D5> ;
+              ekg:member <https://w3id.org/exportkg/id/country/KH> ;
+              ekg:membershipStatus ekg:{status} ; ekg:validTo ?to }}""")]
+    assert ends("Asserted") == ["2025-11-07"]
+    assert "2026-02-03" in ends("Claim")
 
 
 def test_macau_is_d1_not_d5(store) -> None:
@@ -61,7 +65,12 @@ def test_tier1_of_the_january_2025_rule(store) -> None:
     rows = select(store, PREFIXES + """
         SELECT ?code WHERE { <https://w3id.org/exportkg/id/regime/ifr-jan2025> ekg:hasTier ?t . ?t ekg:tierNumber 1 .
                              ?c ekg:inTier ?t ; skos:notation ?code }""")
-    assert {r["code"] for r in rows} == TIER1_IFR
+    # the territories the EAR treats as the United States (15 CFR 701.2) sit where the US sits
+    us_parts = {r["code"] for r in select(store, PREFIXES + """
+        SELECT ?code WHERE { ?c ekg:earDestination <https://w3id.org/exportkg/id/country/US> ; skos:notation ?code .
+                             FILTER (?code != "US") }""")}
+    assert us_parts == {"PR", "GU", "VI", "AS", "MP", "UM"}
+    assert {r["code"] for r in rows} == TIER1_IFR | us_parts
 
 
 def test_tier3_is_d5_plus_macau_and_hong_kong(store) -> None:

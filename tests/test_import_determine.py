@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from exportkg.graph.answers.determine import DeterminationError, determine
+from exportkg.graph.build import record
 from exportkg.graph.build.importer import import_parties
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.cli.main import main
@@ -105,7 +106,7 @@ def test_import_errors_name_row_and_reason_and_import_nothing(imported: Settings
                                                                 reason: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "x-ok,Fine Co,company,SG,SG,,,,,s\n" + rows, encoding="utf-8")
-    before = imported.imports_file.read_text(encoding="utf-8")
+    before = record.published(imported).read_text(encoding="utf-8")  # type: ignore[union-attr]
     store_before = StoreLocation(imported.store_root).resolved()
     with pytest.raises(DataError) as info:
         import_parties(imported, path)
@@ -113,7 +114,7 @@ def test_import_errors_name_row_and_reason_and_import_nothing(imported: Settings
     expected_line = None if line is None else line + 1  # the x-ok row comes first
     assert any(reason in m and m.startswith("bad.csv:") and
                (expected_line is None or m.startswith(f"bad.csv:{expected_line}:")) for m in messages), messages
-    assert imported.imports_file.read_text(encoding="utf-8") == before
+    assert record.published(imported).read_text(encoding="utf-8") == before  # type: ignore[union-attr]
     assert StoreLocation(imported.store_root).resolved() == store_before
     kg = open_store(imported)
     try:
@@ -134,8 +135,13 @@ def test_cli_determine_text_and_json(imported: Settings, runner) -> None:  # typ
     assert js.exit_code == 0, js.output
     data = json.loads(js.output)
     assert set(data) == {"regime", "item", "eccn", "party", "destination", "license_required",
-                         "review_policy", "exceptions", "reasons"}
-    assert data["regime"] == "ifr-jan2025" and "AIA" in data["exceptions"]
+                         "review_policy", "exceptions", "reasons", "as_of", "legal_state", "party_name",
+                         "item_name", "requirements", "unknowns"}
+    # 2025-03-01: the AI Diffusion rule is in effect, compliance not yet required: the 2023 scope decides
+    assert data["regime"] == data["legal_state"] == "law-2025-01-13" and data["as_of"] == "2025-03-01"
+    assert data["license_required"] is False and data["exceptions"] == []
+    statuses = {r["rule"]: r["status"] for r in data["requirements"]}
+    assert statuses.get("tiers-2025") == "compliance_not_yet_required"
     bad = runner.invoke(main, [*home, "determine", "--party", "nobody", "--item", "3A090.a"])
     assert bad.exit_code != 0 and "unknown party" in bad.output
 

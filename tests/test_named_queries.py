@@ -29,9 +29,10 @@ def test_named_query_has_header_and_returns_rows(store, name: str) -> None:  # t
     assert run(store, name), f"{name} returned no rows"
 
 
-def test_draft_and_final_rule_differ_by_poland_and_switzerland(store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_and_final_rule_differ_by_four_countries(store) -> None:  # type: ignore[no-untyped-def]
     rows = run(store, "tier-differences", a="draft-dec2024", b="ifr-jan2025")
-    assert {(r["code"], r["tierA"], r["tierB"]) for r in rows} == {("PL", "1", "2"), ("CH", "1", "2")}
+    assert {(r["code"], r["tierA"], r["tierB"]) for r in rows} == {("PL", "1", "2"), ("CH", "1", "2"), ("CY", "3", "2"),
+                                                                 ("NI", "2", "3")}
 
 
 def test_nato_members_outside_tier1(store) -> None:  # type: ignore[no-untyped-def]

@@ -30,6 +30,19 @@ def one_of(g: Graph, cls: URIRef, members: list[URIRef]) -> None:
     g.add((node, OWL.oneOf, items))
 
 
+def listed_or_treated(g: Graph, cls: URIRef, listed: URIRef) -> None:
+    """cls = listed, or earTreatedAs some listed country."""
+    treated = BNode()
+    g.add((treated, RDF.type, OWL.Restriction))
+    g.add((treated, OWL.onProperty, EKG.earTreatedAs))
+    g.add((treated, OWL.someValuesFrom, listed))
+    union, members = BNode(), BNode()
+    Collection(g, members, [listed, treated])
+    g.add((union, RDF.type, OWL.Class))
+    g.add((union, OWL.unionOf, members))
+    g.add((cls, OWL.equivalentClass, union))
+
+
 def iris(rows: list[dict[str, str]], key: str) -> list[URIRef]:
     return sorted({URIRef(r[key]) for r in rows})
 
@@ -53,18 +66,11 @@ def classified(store, built: Settings):  # type: ignore[no-untyped-def]
     d5 = iris(select(store, PREFIXES + """SELECT ?c { ?m ekg:member ?c ; ekg:group id:group\\/D5 ;
         ekg:membershipStatus ekg:Asserted . OPTIONAL { ?m ekg:validFrom ?f } OPTIONAL { ?m ekg:validTo ?t }
         FILTER ((!BOUND(?f) || ?f <= "2025-01-13"^^xsd:date) && (!BOUND(?t) || ?t > "2025-01-13"^^xsd:date)) }"""), "c")
-    one_of(g, T.Tier1, tier1)
+    one_of(g, T.Tier1Listed, tier1)
     one_of(g, T.D5Listed, d5 + [ns.country("MO")])
-    # D:5 or Macau, or treated as such (Hong Kong): what ekg:D5OrMacauCountry means for this regime
-    treated = BNode()
-    g.add((treated, RDF.type, OWL.Restriction))
-    g.add((treated, OWL.onProperty, EKG.earTreatedAs))
-    g.add((treated, OWL.someValuesFrom, T.D5Listed))
-    union, members = BNode(), BNode()
-    Collection(g, members, [T.D5Listed, treated])
-    g.add((union, RDF.type, OWL.Class))
-    g.add((union, OWL.unionOf, members))
-    g.add((EKG.D5OrMacauCountry, OWL.equivalentClass, union))
+    # listed, or treated as a listed country (Hong Kong as China; U.S. territories as the United States)
+    listed_or_treated(g, T.Tier1, T.Tier1Listed)
+    listed_or_treated(g, EKG.D5OrMacauCountry, T.D5Listed)
     world = reason(ontology_graph(built), g)
     return world
 

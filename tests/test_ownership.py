@@ -90,12 +90,21 @@ def test_owl_reasoner_agrees_on_ancestors_and_hq_d5m(tmp_path: Path) -> None:
 
 
 def test_full_graph_is_consistent_under_hermit(built: Settings) -> None:
-    """The ontology with every curated and Epoch fact: HermiT finds no contradiction."""
+    """The ontology with every curated, Epoch and list fact: HermiT finds no contradiction among the
+    classes of every node and the links between them (disjoint classes, domains and ranges, functional
+    properties, the controlling-ancestor chain). Literal values are left to SHACL, which checks their
+    datatypes and ranges at every build: with them HermiT's datatype reasoning takes over ten minutes on
+    two cores, without them about ten seconds."""
     from exportkg.graph.build.pipeline import load_all
     from exportkg.ontology.owlcheck import check_consistency
 
     ctx = load_all(built)
-    check_consistency(ontology_graph(built), ctx.facts)
+    links = Graph()
+    for s, p, o in ctx.facts:
+        if not isinstance(o, Literal):
+            links.add((s, p, o))
+    assert set(links.subjects(RDF.type, EKG.ListEntry)) and set(links.subjects(RDF.type, EKG.Ownership))
+    check_consistency(ontology_graph(built), links)
 
 
 @pytest.mark.slow

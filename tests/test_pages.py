@@ -112,6 +112,18 @@ def test_entity_page_of_a_chinese_groups_singapore_subsidiary(live_server: str) 
     assert "hq-d5m" in row.group(1) and "742.6" in row.group(1)
 
 
+def test_entity_page_shows_the_list_entry_and_its_denial(live_server: str) -> None:
+    status, _, body = get(live_server + "/id/org/zhipu-ai")
+    assert status == 200
+    listed = re.search(r'<section id="listed">(.*?)</section>', body, re.S)
+    assert listed is not None and 'data-list="EL"' in listed.group(1)
+    assert "Beijing Zhipu Huazhang Technology Co., Ltd." in listed.group(1) and "(since 2025-01-16)" in listed.group(1)
+    assert "90 FR 4617" in listed.group(1) and "federalregister.gov" in listed.group(1)
+    today = re.findall(r'<tr class="determination" data-regime="the law on [0-9-]+" data-item="3A090.a">(.*?)</tr>',
+                       body, re.S)
+    assert today and "entity-list" in today[0] and "presumption of denial" in today[0]
+
+
 def parse_rdf(body: str, fmt: str) -> Graph:
     """rdflib for Turtle; JSON-LD through Oxigraph (rdflib's JSON-LD parser warns of its own deprecations)."""
     if fmt != "json-ld":

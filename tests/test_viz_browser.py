@@ -164,7 +164,7 @@ def test_tier_view(live_server: str, store: KnowledgeStore, page: Page) -> None:
 def test_impact_view_marks_poland_and_switzerland(live_server: str, page: Page) -> None:
     draw(page, live_server + "/graph/impact?base=draft-dec2024&against=ifr-jan2025")
     changed = page.evaluate("() => exportkgNetwork.nodes.get({filter: (n) => n.changed}).map((n) => n.id)")
-    assert set(changed) == {ID + "country/PL", ID + "country/CH"}
+    assert set(changed) == {ID + f"country/{iso}" for iso in ("PL", "CH", "CY", "NI")}
     changes = page.inner_text("#graph-changes")
     assert "Poland" in changes and "Switzerland" in changes
     shot(page, "graph-impact")

@@ -1,7 +1,10 @@
 """`exportkg import`: add or replace researchers' parties, then rebuild and re-reason, atomically.
 
-The merged imports are written beside the current ones and only take their place once the build
-that includes them has been published; a bad file changes nothing.
+Under the home's lock (one import or build at a time), the published build's import record is read,
+the user's rows are merged into a staging file of this process's own, and a build is made with it;
+the build publishes the new store together with the merged record (graph/build/record.py). A bad
+file, a failed build or a kill at any moment leaves the published store and its record as they were.
+Every problem is reported against the user's own file and line.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from exportkg.graph.build import record
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
-from exportkg.graph.loaders.csvio import read_rows
 from exportkg.graph.errors import DataError, Problem
-from exportkg.graph.loaders.imports import COLUMNS
+from exportkg.graph.loaders.csvio import read_rows
+from exportkg.graph.loaders.imports import COLUMNS, RECORD_COLUMNS
+from exportkg.graph.store.lock import home_lock
 
 
 @dataclass
@@ -45,33 +50,37 @@ def _check_file(path: Path) -> list[dict[str, str]]:
 
 def import_parties(settings: Settings, path: Path) -> ImportResult:
     """Merge the file's parties into the imports (same id replaces) and rebuild; all or nothing."""
-    new_rows = _check_file(Path(path))
-    target = settings.imports_file
-    old_rows = _rows(target) if target.exists() else []
-    new_ids = {r["id"] for r in new_rows}
-    kept = [r for r in old_rows if r["id"] not in new_ids]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name("parties.staged.csv")
-    with staged.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(new_rows + kept)  # the user's rows first: their line numbers stay theirs
-    try:
-        build(settings.with_(imports_override=staged))
-    except DataError as exc:
-        staged.unlink(missing_ok=True)
-        raise DataError([_in_user_terms(p, Path(path).name, len(new_rows)) for p in exc.problems]) from None
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    os.replace(staged, target)
-    return ImportResult(added=len(new_ids - {r["id"] for r in old_rows}),
-                        replaced=len(new_ids & {r["id"] for r in old_rows}))
+    path = Path(path)
+    with home_lock(settings.home, f"exportkg import {path.name}"):
+        record.sweep(settings)
+        new_rows = _check_file(path)
+        current = record.published(settings)
+        old_rows = _rows(current) if current is not None else []
+        new_ids = {r["id"] for r in new_rows}
+        kept = [r for r in old_rows if r["id"] not in new_ids]
+        staged = record.staging(settings)
+        try:
+            with staged.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=RECORD_COLUMNS, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(new_rows + kept)  # the user's rows first: their line numbers stay theirs
+            try:
+                build(settings.with_(imports_override=staged))
+            except DataError as exc:
+                problems = [_in_user_terms(p, staged.name, path.name, len(new_rows)) for p in exc.problems]
+                raise DataError(problems) from None
+            if settings.endpoint:  # no build directory to carry the record: keep it beside the store
+                settings.imports_file.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, settings.imports_file)
+        finally:
+            staged.unlink(missing_ok=True)
+    old_ids = {r["id"] for r in old_rows}
+    return ImportResult(added=len(new_ids - old_ids), replaced=len(new_ids & old_ids))
 
 
-def _in_user_terms(problem: Problem, user_file: str, new_count: int) -> Problem:
+def _in_user_terms(problem: Problem, staged: str, user_file: str, new_count: int) -> Problem:
     """Staged rows 2..n+1 are the user's own rows, in order; later ones were imported before."""
-    if problem.file != "parties.staged.csv":
+    if problem.file != staged:
         return problem
     if problem.row is not None and problem.row <= new_count + 1:
         return Problem(user_file, problem.row, problem.reason)

@@ -1,6 +1,9 @@
 """The build: data files -> RDF with sources -> SHACL -> (OWL check) -> a new store, swapped in.
 
-A failed build raises before `publish`, so the last good store keeps answering.
+A failed build raises before `publish`, so the last good store keeps answering. A build holds the
+home's lock from reading the import record to publishing (graph/store/lock.py), sweeps what killed
+builds left before it starts, and publishes its store with the import record it was made from
+(graph/build/record.py) in one symlink swap.
 """
 
 from __future__ import annotations
@@ -13,16 +16,31 @@ from rdflib import Graph, URIRef
 from rich.progress import Progress
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.build import record
+from exportkg.graph.build.shacl import check_shapes
 from exportkg.graph.config import Settings
-from exportkg.graph.loaders import chips, companies, countries, epoch, imports, memberships, regimes, sources
-from exportkg.graph.loaders.context import LoadContext
-from exportkg.graph.store.remote import RemoteStore
-from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.impact.scenario_store import include as include_scenarios
+from exportkg.graph.loaders import (
+    bis_lists,
+    chip_facts,
+    chips,
+    companies,
+    countries,
+    epoch,
+    imports,
+    law,
+    listed_links,
+    memberships,
+    regimes,
+    sources,
+)
+from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.store.base import Store
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
-from exportkg.graph.build.shacl import check_shapes
+from exportkg.graph.store.lock import home_lock
+from exportkg.graph.store.remote import RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +49,14 @@ LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
     ("countries", countries.load),
     ("country groups and NATO", memberships.load),
     ("regimes", regimes.load),
+    ("the law on each day", law.load),
     ("organizations", companies.load),
     ("chips", chips.load),
+    ("chip facts", chip_facts.load),
     ("Epoch clusters and models", epoch.load),
     ("imported parties", imports.load),
+    ("BIS lists (listed parties)", bis_lists.load),
+    ("links of listed parties", listed_links.load),
 ]
 
 
@@ -86,6 +108,13 @@ def validate_context(ctx: LoadContext, settings: Settings, ontology: Graph) -> N
 
 def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = False) -> BuildResult:
     """Load, validate, write a new store and publish it; on any error the old store stays."""
+    with home_lock(settings.home, "exportkg build"):
+        if not settings.endpoint:
+            StoreLocation(settings.store_root).sweep()
+        return _build(settings.with_(imports_override=record.published(settings)), check_owl, show_progress)
+
+
+def _build(settings: Settings, check_owl: bool, show_progress: bool) -> BuildResult:
     with Progress(disable=not show_progress, transient=True) as progress:
         ctx = load_all(settings, progress)
         ontology = ontology_graph(settings)
@@ -123,15 +152,18 @@ def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: Bui
     location = StoreLocation(settings.store_root)
     build_dir = location.new_build_dir()
     try:
-        work = KnowledgeStore.in_memory()
-        _fill(work, settings, graphs, result, progress)
-        task = progress.add_task("saving the store", total=None)
-        store = work.save_to(build_dir)
-        work.close()
-        store.flush()
-        store.compact()
-        store.close()
-        progress.remove_task(task)
+        # straight to disk: the rules run on in-memory stores of their own (reasoning/partition.py),
+        # so a working copy in memory would only cost a second load of every inferred triple
+        store = KnowledgeStore.create(build_dir)
+        try:
+            _fill(store, settings, graphs, result, progress)
+            task = progress.add_task("saving the store", total=None)
+            store.flush()
+            store.compact()
+            progress.remove_task(task)
+        finally:
+            store.close()
+        record.attach(settings, build_dir)
     except BaseException:
         location.discard(build_dir)
         raise

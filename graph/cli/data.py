@@ -116,7 +116,8 @@ def query(settings: Settings, name: str | None, file: Path | None, sparql: str |
 @click.pass_obj
 @remote_options
 def import_command(settings: Settings, file: Path) -> None:
-    """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source)."""
+    """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source
+    and optionally owners: id:share;id:share)."""
     try:
         result = import_parties(settings, file)
     except ExportKGError as exc:

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from exportkg.graph.errors import DataError, Problem
-from exportkg.graph.loaders.yamlio import LINE_KEY, read_yaml
+from exportkg.graph.impact import scenario_checks
+from exportkg.graph.loaders.yamlio import LINE_KEY, Lines, read_yaml
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 TOP_KEYS = {"name", "base", "title", "description", "changes", LINE_KEY}
@@ -98,31 +99,38 @@ class Scenario:
 
 
 def load(path: Path) -> Scenario:
-    """Read and check the structure of a scenario file; every problem is reported with its line."""
+    """Read and check the structure, types and ranges of a scenario file (scenario_checks.py); every
+    problem is reported with its line, and nothing is written."""
     path = Path(path)
     data = read_yaml(path, str(path))
     if not isinstance(data, dict):
         raise DataError.single(str(path), 1, "a scenario is a mapping with name, base, title and changes")
     problems: list[Problem] = []
-    line = data.get(LINE_KEY, 1)
-    for key in sorted(set(data) - TOP_KEYS):
-        problems.append(Problem(str(path), line, f"unknown key {key!r} (expected: name, base, title, "
-                                                 "description, changes)"))
-    name = str(data.get("name") or "")
-    if not NAME.match(name):
-        problems.append(Problem(str(path), line, f"name: expected a slug such as pl-ch-tier1, got {name!r}"))
-    for key in ("base", "title"):
-        if not data.get(key):
-            problems.append(Problem(str(path), line, f"{key}: required"))
-    scenario = Scenario(name, str(data.get("base") or ""), str(data.get("title") or ""), str(path),
-                        str(data.get("description") or "").strip(),
-                        digest=hashlib.sha256(path.read_bytes()).hexdigest(), lines=_key_lines(path))
+    lines = _key_lines(path)
+    for key in sorted(set(data) - TOP_KEYS, key=str):
+        problems.append(Problem(str(path), data.get(LINE_KEY, 1), f"unknown key {scenario_checks.shown(key)} "
+                                "(expected: name, base, title, description, changes)"))
+    name = data.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        problems.append(Problem(str(path), lines.get("name", 1),
+                                f"name: expected a slug such as pl-ch-tier1, got {scenario_checks.shown(name)}"))
+    for key in ("base", "title", "description"):
+        value = data.get(key)
+        if (value is None or value == "") and key != "description":
+            problems.append(Problem(str(path), lines.get(key, 1), f"{key}: required"))
+        elif value is not None and not isinstance(value, str):
+            problems.append(Problem(str(path), lines.get(key, 1),
+                                    f"{key}: expected text, got {scenario_checks.shown(value)}"))
+    scenario = Scenario(name if isinstance(name, str) else "", _str(data.get("base")), _str(data.get("title")),
+                        str(path), _str(data.get("description")).strip(),
+                        digest=hashlib.sha256(path.read_bytes()).hexdigest(), lines=lines)
     changes = data.get("changes")
     if not isinstance(changes, list) or not changes:
-        problems.append(Problem(str(path), line, "changes: expected a non-empty list"))
+        problems.append(Problem(str(path), lines.get("changes", 1), "changes: expected a non-empty list"))
         changes = []
-    for item in changes:
-        change = _change(scenario, item, problems)
+    for index, item in enumerate(changes):
+        line = changes.line(index) if isinstance(changes, Lines) else None
+        change = _change(scenario, item, line, problems)
         if change is not None:
             scenario.changes.append(change)
     if problems:
@@ -130,27 +138,33 @@ def load(path: Path) -> Scenario:
     return scenario
 
 
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _key_lines(path: Path) -> dict[str, int]:
     """Top-level keys start a line at column 0 (yaml keeps only each mapping's first line)."""
     found: dict[str, int] = {}
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, text in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         match = re.match(r"^([a-z_]+)\s*:", text)
         if match:
             found.setdefault(match.group(1), number)
     return found
 
 
-def _change(scenario: Scenario, item: Any, problems: list[Problem]) -> Change | None:
-    """One entry of `changes`: exactly one kind key, only that kind's keys, the required ones present."""
+def _change(scenario: Scenario, item: Any, item_line: int | None, problems: list[Problem]) -> Change | None:
+    """One entry of `changes`: exactly one kind key, only that kind's keys, the required ones present,
+    every value of its type and range."""
     if not isinstance(item, dict):
-        problems.append(scenario.problem(None, f"changes: each change is a mapping, got {item!r}"))
+        problems.append(scenario.problem(item_line, "changes: each change is a mapping such as "
+                                                    f"{{tier: 1, countries: [PL]}}, got {scenario_checks.shown(item)}"))
         return None
-    line = int(item.get(LINE_KEY, 0))
+    line = int(item.get(LINE_KEY, item_line or 0))
     keys = set(item) - {LINE_KEY}
     kinds = [k for k in KINDS if k in keys]
     if len(kinds) != 1:
-        problems.append(scenario.problem(line, f"a change needs exactly one of {', '.join(KINDS)}; "
-                                               f"got keys {', '.join(sorted(map(str, keys)))}"))
+        got = ", ".join(scenario_checks.shown(k) for k in sorted(keys, key=str))
+        problems.append(scenario.problem(line, f"a change needs exactly one of {', '.join(KINDS)}; got keys {got}"))
         return None
     allowed, required = KINDS[kinds[0]]
     for key in sorted(keys - allowed):
@@ -159,7 +173,9 @@ def _change(scenario: Scenario, item: Any, problems: list[Problem]) -> Change | 
     for key in sorted(required - keys):
         problems.append(scenario.problem(line, f"{kinds[0]} change: {key} is required"))
     data = {k: v for k, v in item.items() if k != LINE_KEY}
-    return Change(kinds[0], line, data)
+    reasons = scenario_checks.problems(kinds[0], data)
+    problems.extend(scenario.problem(line, reason) for reason in reasons)
+    return None if reasons else Change(kinds[0], line, data)
 
 
 def as_list(value: Any) -> list[str]:

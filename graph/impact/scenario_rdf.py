@@ -8,6 +8,7 @@ before anything is written. The SPARQL used lives in queries/system/scenario-*.r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -72,6 +73,8 @@ class Builder:
         self.problems: list[Problem] = []
         self.node = ns.regime(scenario.regime_id)
         self.out = Applied(Graph())
+        #: controlling parents as the scenario's ownership changes so far leave them
+        self.parents: dict[URIRef, set[URIRef]] = {}
 
     def fail(self, line: int | None, reason: str) -> None:
         self.problems.append(self.s.problem(line, reason))
@@ -222,14 +225,39 @@ class Builder:
         return ask(self.store, self.settings, "scenario-is-party", iri=str(iri))
 
     def _ownership(self, change: Change, _tiers: Tiers | None) -> None:
+        """The organization's controlling parents are replaced: by none (a divestment), by a new
+        controlling parent, or by a minority holder (a share of 50 or less, as in imports: no control)."""
         owned = self._party(change, "ownership", "org")
         parent = None if change.data.get("parent") is None else self._party(change, "parent", "org")
         if owned is None or (change.data.get("parent") is not None and parent is None):
             return
+        share = change.data.get("share")
+        controlling = parent is not None and (share is None or share > 50)
+        if controlling and self._controls(owned, parent):  # type: ignore[arg-type]
+            self.fail(change.line, f"parent: {change.data['parent']} is controlled by {change.data['ownership']} "
+                                   "(directly or through others): the change would make an ownership cycle")
+            return
+        self.parents[owned] = {parent} if controlling else set()  # type: ignore[arg-type]
         graph = run(self.store, self.settings, "scenario-controllers", org=str(owned)).graph
         self.out.remove.extend(graph)
         if parent is not None:
-            self._add_parent(owned, parent, change.data.get("share"))
+            self._add_parent(owned, parent, share)
+
+    def _controls(self, ancestor: URIRef, start: URIRef) -> bool:
+        """Whether `ancestor` is `start` or controls it through a chain of controlling parents."""
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current == ancestor:
+                return True
+            if current in seen:
+                continue
+            seen.add(current)
+            if current not in self.parents:
+                found = run(self.store, self.settings, "scenario-parents", org=str(current))
+                self.parents[current] = {row.parent for row in found}
+            todo.extend(self.parents[current])
+        return False
 
     def _add_parent(self, owned: URIRef, parent: URIRef, share: object) -> None:
         g = self.out.add
@@ -237,10 +265,12 @@ class Builder:
         g.add((stake, RDF.type, EKG.Ownership))
         g.add((stake, EKG.owner, parent))
         g.add((stake, EKG.owned, owned))
-        g.add((stake, EKG.controlBasis, EKG.MajorityControl if share is not None else EKG.StatedControl))
+        basis = EKG.StatedControl if share is None else EKG.MajorityControl if share > 50 else EKG.MinorityStake  # type: ignore[operator]
+        g.add((stake, EKG.controlBasis, basis))
         if share is not None:
-            g.add((stake, EKG.sharePercent, Literal(str(share), datatype=XSD.decimal)))
-        g.add((owned, EKG.controlledBy, parent))
+            g.add((stake, EKG.sharePercent, decimal(share)))
+        if basis != EKG.MinorityStake:
+            g.add((owned, EKG.controlledBy, parent))
 
     def _datacenter(self, change: Change, _tiers: Tiers | None) -> None:
         local = str(change.data.get("datacenter"))
@@ -268,7 +298,7 @@ class Builder:
         if owner is not None:
             g.add((dc, EKG.ownedBy, owner))
         if change.data.get("h100e") is not None:
-            g.add((dc, EKG.h100Equivalents, Literal(str(change.data["h100e"]), datatype=XSD.decimal)))
+            g.add((dc, EKG.h100Equivalents, decimal(change.data["h100e"])))
 
     def _write_tiers(self, tiers: Tiers | None) -> None:
         if tiers is None:
@@ -288,6 +318,11 @@ class Builder:
             if number == 3:
                 for group in sorted(tiers.groups):
                     g.add((t, EKG.includesGroup, group))
+
+
+def decimal(value: object) -> Literal:
+    """A checked number (finite, at most 1e30: scenario_checks.py) as an xsd:decimal in plain notation."""
+    return Literal(format(Decimal(str(value)), "f"), datatype=XSD.decimal)
 
 
 def to_rdf(scenario: Scenario, store: Store, settings: Settings) -> Applied:

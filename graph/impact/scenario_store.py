@@ -13,16 +13,24 @@ then the rules its changes can reach:
   with the scenario's regime rules (the shipped regimes' inferred graphs are left as published: they
   describe the curated world, which `impact` reads from the main store).
 
-`prepare` does the first part and `Pending.finish` the rest; `apply` does both. The store is written
-under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's; a sidecar JSON file
-remembers which published build and which file content it was derived from, so a rebuild or an edited
-file makes it stale and it is derived again on next use.
+`prepare` does the first part and `Pending.finish` the rest; `apply` does both. The scenario is checked
+against the published store before anything is written, so a refused scenario leaves no folder. The
+store is written under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's,
+both under the home's lock (graph/store/lock.py), after sweeping what killed derivations left; a
+sidecar JSON file remembers which published build and which file content it was derived from, so a
+rebuild or an edited file makes it stale and it is derived again on next use.
+
+The web service prepares a scenario in a query worker (a killable process, under the request's
+timeout) and completes it on its own thread: `Pending.hand_over` closes the prepared store and gives a
+`Prepared` that another process can `adopt` (the build directory is renamed to carry its pid, so no
+sweep takes it for a dead one) and `finish`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -36,8 +44,10 @@ from exportkg.graph.impact.scenario_rdf import Applied, to_rdf
 from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.reasoning.reach import Derivation, derive
 from exportkg.graph.reasoning.rules import COMMON
+from exportkg.graph.store.base import Store
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
+from exportkg.graph.store.lock import home_lock
 
 log = logging.getLogger(__name__)
 
@@ -120,60 +130,151 @@ class Pending:
     #: the published build it was copied from (a rebuild meanwhile makes the result stale)
     base_build: str
     derivation: Derivation | None = None
+    #: (seconds, countries) of a derivation made in another process (`Prepared`)
+    carried: tuple[float | None, int | None] = (None, None)
 
     @property
     def reached_seconds(self) -> float | None:
         d = self.derivation
-        return None if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
+        return self.carried[0] if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
+
+    @property
+    def reached_countries(self) -> int | None:
+        return self.carried[1] if self.derivation is None else len(self.derivation.reach.countries)
 
     def finish(self) -> Derived:
-        try:
-            start = time.perf_counter()
-            run_rules(self.store, self.settings, only={self.scenario.regime_id},
-                      with_global=self.scenario.changes_facts)
-            self.store.flush()
-            rules_seconds = time.perf_counter() - start + (self.reached_seconds or 0.0)
-        finally:
-            self.store.close()
-        reach = self.derivation.reach if self.derivation else None
-        record = Derived(self.scenario.name, self.scenario.digest, self.base_build, self.scenario.changes_facts,
-                         time.perf_counter() - self.started, rules_seconds, self.reached_seconds,
-                         len(reach.countries) if reach else None)
-        _sidecar(self.build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
-        _publish(location(self.settings, self.scenario.name), self.build_dir)
+        with home_lock(self.settings.home, f"complete scenario {self.scenario.name}"):
+            try:
+                start = time.perf_counter()
+                run_rules(self.store, self.settings, only={self.scenario.regime_id},
+                          with_global=self.scenario.changes_facts)
+                self.store.flush()
+                rules_seconds = time.perf_counter() - start + (self.reached_seconds or 0.0)
+            finally:
+                self.store.close()
+            record = Derived(self.scenario.name, self.scenario.digest, self.base_build,
+                             self.scenario.changes_facts, time.perf_counter() - self.started, rules_seconds,
+                             self.reached_seconds, self.reached_countries)
+            _sidecar(self.build_dir).write_text(json.dumps(asdict(record)), encoding="utf-8")
+            _publish(location(self.settings, self.scenario.name), self.build_dir)
         log.info("scenario %s applied in %.2f s (rules %.2f s)", record.scenario, record.seconds, rules_seconds)
         return record
 
     def discard(self) -> None:
         self.store.close()
-        location(self.settings, self.scenario.name).discard(self.build_dir)
+        loc = location(self.settings, self.scenario.name)
+        loc.discard(self.build_dir)
+        loc.prune()
+        _prune_home(self.settings, self.scenario.name)
+
+    def hand_over(self) -> Prepared:
+        """Close the prepared store (flushed) so that another process can complete it."""
+        self.store.flush()
+        self.store.close()
+        return Prepared(self.settings, self.scenario, self.build_dir, self.base_build,
+                        time.perf_counter() - self.started, self.reached_seconds, self.reached_countries)
 
 
-def prepare(settings: Settings, scenario: Scenario) -> Pending:
-    """Copy the published store and write the scenario into it; for tier and group moves, derive the
-    inferences of the keys they reach (graph/reasoning/reach.py). Nothing is published yet."""
+@dataclass
+class Prepared:
+    """A prepared scenario store, closed, on its way from the process that prepared it to the one that
+    completes it (picklable)."""
+
+    settings: Settings
+    scenario: Scenario
+    build_dir: Path
+    base_build: str
+    elapsed: float
+    reached_seconds: float | None
+    reached_countries: int | None
+
+    def adopt(self) -> Prepared:
+        """Rename the build directory to carry this process's pid: it is this process's to finish now."""
+        target = location(self.settings, self.scenario.name).new_build_dir()
+        target.rmdir()
+        os.rename(self.build_dir, target)
+        self.build_dir = target
+        return self
+
+    def finish(self) -> Derived:
+        store = KnowledgeStore.create(self.build_dir)
+        pending = Pending(self.settings, self.scenario, self.build_dir, store, time.perf_counter() - self.elapsed,
+                          self.base_build, carried=(self.reached_seconds, self.reached_countries))
+        try:
+            return pending.finish()
+        except BaseException:
+            pending.discard()
+            raise
+
+    def discard(self) -> None:
+        loc = location(self.settings, self.scenario.name)
+        loc.discard(self.build_dir)
+        loc.prune()
+        _prune_home(self.settings, self.scenario.name)
+
+
+def prepare(settings: Settings, scenario: Scenario, main: Store | None = None) -> Pending:
+    """Check the scenario against the published store (`main`, opened here when not given), then copy
+    that store and write the scenario into it; for tier and group moves, derive the inferences of the
+    keys they reach (graph/reasoning/reach.py). Nothing is published yet; a refused scenario writes
+    nothing at all."""
     started = time.perf_counter()
-    main = StoreLocation(settings.store_root).resolved()
+    source, applied = _checked(settings, scenario, main)
     loc = location(settings, scenario.name)
-    build_dir = loc.new_build_dir()
-    build_dir.rmdir()  # a backup makes the directory itself
-    try:
-        store = KnowledgeStore.copy_of(main, build_dir)
-    except BaseException:
-        loc.discard(build_dir)
-        raise
-    pending = Pending(settings, scenario, build_dir, store, started, main.name)
-    try:
-        write(store, scenario, to_rdf(scenario, store, settings))
-        if scenario.changes_facts:
-            store.update(f"DROP SILENT GRAPH <{ns.inferred_graph(COMMON)}>")
-        elif scenario.moves_countries_only:
-            pending.derivation = derive(store, settings, scenario.regime_id, scenario.base)
-    except BaseException:
-        pending.discard()
-        raise
-    log.info("scenario %s prepared from build %s", scenario.name, main.name)
+    with home_lock(settings.home, f"derive scenario {scenario.name}"):
+        loc.sweep()
+        build_dir = loc.new_build_dir()
+        build_dir.rmdir()  # a backup makes the directory itself
+        try:
+            store = KnowledgeStore.copy_of(source, build_dir)
+        except BaseException:
+            loc.discard(build_dir)
+            loc.prune()
+            _prune_home(settings, scenario.name)
+            raise
+        pending = Pending(settings, scenario, build_dir, store, started, source.name)
+        try:
+            write(store, scenario, applied)
+            if scenario.changes_facts:
+                store.update(f"DROP SILENT GRAPH <{ns.inferred_graph(COMMON)}>")
+            elif scenario.moves_countries_only:
+                pending.derivation = derive(store, settings, scenario.regime_id, scenario.base)
+        except BaseException:
+            pending.discard()
+            raise
+    log.info("scenario %s prepared from build %s", scenario.name, source.name)
     return pending
+
+
+def _checked(settings: Settings, scenario: Scenario, main: Store | None) -> tuple[Path, Applied]:
+    """The build the scenario is checked against and derived from, and the scenario as RDF."""
+    if main is not None and isinstance(getattr(main, "path", None), Path):
+        return main.path, to_rdf(scenario, main, settings)  # type: ignore[attr-defined]
+    store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+    try:
+        return store.path, to_rdf(scenario, store, settings)  # type: ignore[return-value]
+    finally:
+        store.close()
+
+
+def sweep(settings: Settings) -> list[Path]:
+    """What killed derivations left in every scenario's folder (the caller holds the home's lock)."""
+    removed: list[Path] = []
+    root = settings.scenarios_root
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        loc = location(settings, folder.name)
+        removed += loc.sweep()
+        loc.prune()
+        _prune_home(settings, folder.name)
+    return removed
+
+
+def _prune_home(settings: Settings, name: str) -> None:
+    """Remove a scenario's folder when nothing of it is left (no empty scenarios/<name>/)."""
+    try:
+        home(settings, name).rmdir()
+    except OSError:
+        pass  # something is published there, or it was never made
 
 
 def apply(settings: Settings, scenario: Scenario, *, force: bool = False,

@@ -58,21 +58,21 @@ def resolve(settings: Settings, main: Store, spec: str, *, files: bool = True) -
     """A side from a regime id, a scenario name or (when `files`) a scenario file path."""
     spec = spec.strip()
     if files and (spec.endswith((".yaml", ".yml")) or Path(spec).is_file()):
-        return _scenario(settings, load(Path(spec)))
+        return _scenario(settings, load(Path(spec)), main)
     if not NAME.match(spec):
         raise ImpactError(f"{spec!r} is not a regime id or scenario name")
     if spec in _regimes(main, settings):
         return Side(spec)
     name = spec.removeprefix("scenario-")
     if name in shipped(settings):
-        return _scenario(settings, load(shipped(settings)[name]))
+        return _scenario(settings, load(shipped(settings)[name]), main)
     if scenario_store.derived(settings, name) is not None:
         return Side(f"scenario-{name}", name)
     raise ImpactError(f"unknown regime or scenario {spec!r} (regimes: `exportkg query regimes`; "
                       f"shipped scenarios: {', '.join(shipped(settings))})")
 
 
-def _scenario(settings: Settings, scenario: Scenario) -> Side:
+def _scenario(settings: Settings, scenario: Scenario, main: Store) -> Side:
     """A scenario side: its published store when current, else one being derived (`pending`)."""
     if settings.endpoint:
         raise ImpactError(f"scenario {scenario.name!r}: scenarios need the embedded store (each is derived "
@@ -81,7 +81,7 @@ def _scenario(settings: Settings, scenario: Scenario) -> Side:
                 moves_countries_only=scenario.moves_countries_only)
     with _APPLYING:
         if not scenario_store.is_current(settings, scenario):
-            side.pending = scenario_store.prepare(settings, scenario)
+            side.pending = scenario_store.prepare(settings, scenario, main)
     return side
 
 

@@ -1,8 +1,10 @@
-"""`exportkg impact --timeline PARTY|COUNTRY`: one party's or country's position, regime by regime.
+"""`exportkg impact --timeline PARTY|COUNTRY`: one party's or country's position, day by day of the law.
 
-The regimes are walked in as-of date order (scenarios and reference thresholds left out). A country's
-row gives its tier and what a local party (flag `other`) and an HQ-D5M party (`d5m`) face there; a
-party's row gives its headquarters flag and what it faces at its own location.
+The legal states are walked in order of the day each starts (the law in force from then: the version of
+the text, that day's country groups and the provisions' statuses; drafts and scenarios are never the
+law). A country's row gives its tier and what a local party (flag `other`) and an HQ-D5M party (`d5m`)
+face there as enforced that day; a party's row gives its headquarters flag and what it faces at its own
+location.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _party(store: Store, settings: Settings, spec: str) -> tuple[str, str, bool]
 
 def timeline(store: Store, settings: Settings, spec: str) -> Timeline:
     """Rows in date order for a country (ISO code) or a party (organization or data center id)."""
-    regimes = [(str(r.r).rsplit("/regime/", 1)[1], str(r.d), str(r.label or ""))
+    regimes = [(str(r.r).rsplit("/regime/", 1)[1], str(r.d), str(r.label or r.version))
                for r in records(store, settings, "impact-regimes")]
     if re.fullmatch(r"[A-Za-z]{2}", spec):
         return _country(store, settings, spec.upper(), regimes)

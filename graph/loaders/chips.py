@@ -17,7 +17,7 @@ from exportkg.graph.loaders.csvio import Row, read_rows
 from exportkg.graph.namespaces import EKG
 
 COLUMNS = ["id", "name", "vendor", "epoch_name", "release_year", "dense_tera_ops", "bit_length",
-           "tpp_basis", "die_area_mm2", "die_area_basis", "dram_bandwidth_gbs", "source",
+           "tpp_basis", "die_area_mm2", "die_area_basis", "dram_bandwidth_gbs", "interconnect_gbs", "source",
            "confidence", "note"]
 EPOCH_FILE = "epoch/ml_hardware_2026-04.csv"
 EPOCH_SOURCE = "epoch-ml-hardware-2026-04"
@@ -53,7 +53,7 @@ def _add_chip(ctx: LoadContext, chip_id: str, row: Row, name: str) -> URIRef:
     return ctx.mint(ns.chip(chip_id), EKG.Accelerator, row, name)
 
 
-def _add_performance(ctx: LoadContext, node: URIRef, tops: Decimal | None, bits: Decimal | None,
+def add_performance(ctx: LoadContext, node: URIRef, tops: Decimal | None, bits: Decimal | None,
                      area: Decimal | None) -> None:
     """Record the inputs and what follows from them; an unknown input makes its result unknown."""
     g = ctx.facts
@@ -84,7 +84,7 @@ def _load_curated(ctx: LoadContext, row: Row, epoch: Row | None) -> None:
     area = decimal_cell(ctx, row, "die_area_mm2")
     if area == 0:
         ctx.fail(row, "die_area_mm2: must be > 0 (leave empty when unknown)")
-    _add_performance(ctx, node, tops, bits, area)
+    add_performance(ctx, node, tops, bits, area)
     g = ctx.facts
     for column, prop in (("vendor", EKG.vendor), ("tpp_basis", EKG.tppBasis),
                          ("die_area_basis", EKG.dieAreaBasis), ("note", EKG.note)):
@@ -97,6 +97,7 @@ def _load_curated(ctx: LoadContext, row: Row, epoch: Row | None) -> None:
         bandwidth = _epoch_bandwidth(epoch)
     if bandwidth is not None:
         g.add((node, EKG.dramBandwidthGBs, Literal(bandwidth, datatype=XSD.decimal)))
+    add_interconnect(ctx, node, epoch, decimal_cell(ctx, row, "interconnect_gbs"))
     if row.get("epoch_name"):
         g.add((node, EKG.alias, Literal(row.get("epoch_name"))))
         ctx.chip_aliases[row.get("epoch_name")] = row.get("id")
@@ -105,9 +106,24 @@ def _load_curated(ctx: LoadContext, row: Row, epoch: Row | None) -> None:
     ctx.cite(node, row)
 
 
-def _epoch_bandwidth(row: Row) -> Decimal | None:
-    value = number(row.get("Memory bandwidth (byte/s)"))
+def _epoch_bandwidth(row: Row, column: str = "Memory bandwidth (byte/s)") -> Decimal | None:
+    value = number(row.get(column))
     return (value / Decimal(10**9)).quantize(Decimal("0.1")) if value is not None else None
+
+
+def add_interconnect(ctx: LoadContext, node: URIRef, row: Row | None, curated: Decimal | None = None) -> None:
+    """The chip's aggregate bidirectional I/O rate: the input to the 2022 3A090 transfer-rate test.
+
+    A curated figure (chips.csv, from the vendor's datasheet) wins over Epoch's intranode bandwidth, which
+    Epoch leaves empty for chips without NVLink and for some China variants.
+    """
+    value = curated
+    if value is None and row is not None:
+        value = _epoch_bandwidth(row, "Intranode bandwidth (byte/s)")
+    if value is None:
+        ctx.facts.add((node, EKG.valueUnknown, Literal("interconnectGBs")))
+    else:
+        ctx.facts.add((node, EKG.interconnectGBs, Literal(value, datatype=XSD.decimal)))
 
 
 def _best_precision(row: Row) -> tuple[str, Decimal, int] | None:
@@ -133,7 +149,7 @@ def _load_epoch(ctx: LoadContext, row: Row) -> None:
     area = number(row.get("Die Size (mm^2)"))
     area = area if area else None
     tops = best[1].quantize(Decimal("0.001")) if best else None
-    _add_performance(ctx, node, tops, Decimal(best[2]) if best else None, area)
+    add_performance(ctx, node, tops, Decimal(best[2]) if best else None, area)
     g = ctx.facts
     g.add((node, EKG.alias, Literal(name)))
     if best:
@@ -146,6 +162,7 @@ def _load_epoch(ctx: LoadContext, row: Row) -> None:
     bandwidth = _epoch_bandwidth(row)
     if bandwidth is not None:
         g.add((node, EKG.dramBandwidthGBs, Literal(bandwidth, datatype=XSD.decimal)))
+    add_interconnect(ctx, node, row)
     if row.get("Release date")[:4].isdigit():
         g.add((node, EKG.releaseYear, Literal(row.get("Release date")[:4], datatype=XSD.gYear)))
     ctx.chip_aliases.setdefault(name, chip_id)

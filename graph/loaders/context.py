@@ -29,6 +29,9 @@ CONFIDENCE = {
 #: weakest first: a node citing several sources keeps the lowest rank among them
 RANK = {EKG.Unverified: 0, EKG.CodeNote: 1, EKG.Secondary: 2, EKG.Dataset: 3, EKG.Primary: 4}
 EPOCH_CREDIT = "Data: Epoch AI, https://epoch.ai/data, CC BY 4.0"
+#: a number cell may have at most this many digits either side of the point: 1e999999999999 is a
+#: valid decimal, and writing it out in full (as an xsd:decimal must be) takes more memory than there is
+MAX_DIGITS = 30
 
 
 @dataclass
@@ -48,6 +51,8 @@ class LoadContext:
     org_aliases: dict[str, str] = field(default_factory=dict)
     chips: set[str] = field(default_factory=set)
     chip_aliases: dict[str, str] = field(default_factory=dict)
+    #: regimes.yaml entries by id: versions inherit tier lists, and legal states are built from them
+    regime_entries: dict[str, dict] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ problems
     def fail(self, row: Row, reason: str) -> None:
@@ -114,18 +119,28 @@ class LoadContext:
 def decimal_cell(ctx: LoadContext, row: Row, column: str, *, minimum: float | None = 0,
                  required: bool = False) -> Decimal | None:
     """A number cell: empty is unknown, a non-number or a value under the minimum is a row error."""
-    text = row.get(column).replace(",", "")
+    return decimal_text(ctx, row, column, row.get(column).replace(",", ""), minimum=minimum, required=required)
+
+
+def decimal_text(ctx: LoadContext, row: Row, column: str, text: str, *, minimum: float | None = 0,
+                 required: bool = False) -> Decimal | None:
+    """A number read from part of a cell (`column` names it in errors), checked like `decimal_cell`."""
+    text = text.strip()
     if not text:
         if required:
             ctx.fail(row, f"{column}: a value is required")
         return None
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
         value = Decimal(text)
     except InvalidOperation:
-        ctx.fail(row, f"{column}: not a number: {text!r}")
+        ctx.fail(row, f"{column}: not a number: {shown!r}")
         return None
     if not value.is_finite():
-        ctx.fail(row, f"{column}: not a finite number: {text!r}")
+        ctx.fail(row, f"{column}: not a finite number: {shown!r}")
+        return None
+    if value and not -MAX_DIGITS <= value.adjusted() < MAX_DIGITS:
+        ctx.fail(row, f"{column}: {shown} is out of range (at most {MAX_DIGITS} digits either side of the point)")
         return None
     if minimum is not None and value < minimum:
         ctx.fail(row, f"{column}: must be >= {minimum}, got {text}")

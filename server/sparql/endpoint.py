@@ -30,7 +30,10 @@ EXPOSED = "X-Exportkg-Truncated, X-Exportkg-Row-Cap, X-Exportkg-Rows"
 
 
 def _text(status: int, message: str) -> Response:
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    """A plain-text answer. The message may quote the client's text: anything UTF-8 cannot carry
+    (a lone surrogate) is escaped rather than failing the answer."""
+    body = (message.rstrip() + "\n").encode("utf-8", "backslashreplace")
+    return Response(body, status=status, mimetype="text/plain")
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
@@ -43,7 +46,7 @@ def sparql() -> Response:
     except HttpError as exc:
         response = _text(exc.status, exc.message)
     except Refused as exc:
-        response = _text(400, f"refused: {exc}")
+        response = _text(exc.status, exc.message if exc.status == 403 else f"refused: {exc.message}")
     except RequestEntityTooLarge:
         limit = state().settings.max_request_bytes
         response = _text(413, f"the request is larger than this endpoint's limit of {limit} bytes")

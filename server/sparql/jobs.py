@@ -1,4 +1,5 @@
-"""What the /sparql view hands to an executor: shared by the local and remote executors.
+"""What the views hand to an executor: a vetted SPARQL query, or a named task. Shared by the local and
+remote executors.
 
 Kept free of Flask and of the store so that worker processes can import it cheaply.
 """
@@ -6,6 +7,8 @@ Kept free of Flask and of the store so that worker processes can import it cheap
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from exportkg.graph.config import Settings
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,14 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     #: the query names its own dataset (FROM / FROM NAMED): do not override it with the union graph
     has_dataset: bool = False
+
+
+@dataclass(frozen=True)
+class TaskJob:
+    """A named task of server/sparql/tasks.py (the Python work of a page or an API call), run in a
+    worker on the published store under the same timeout and memory limit as a query."""
+
+    name: str
+    settings: Settings
+    #: keyword arguments, as sorted (name, value) pairs (picklable, hashable)
+    params: tuple[tuple[str, object], ...] = ()

@@ -16,12 +16,12 @@ from werkzeug.http import parse_accept_header
 from exportkg.graph import formats
 from exportkg.graph.formats import Format
 from exportkg.server.errors import HttpError
+from exportkg.server.sparql.guard import READ_ONLY
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri")
-READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 #: characters of an Accept header or format= value looked at (the cache keys stay small)
 MAX_ACCEPT = 1024
 
@@ -34,8 +34,10 @@ class QueryRequest:
 
 
 def parse_request(request: Request, max_bytes: int) -> QueryRequest:
-    """The query and dataset of a GET or POST, or a HttpError (400, 403, 413, 414, 415)."""
-    if request.method == "GET":
+    """The query and dataset of a GET (or HEAD, answered like it without a body) or POST, or a
+    HttpError (400, 403, 413, 414, 415)."""
+    reads_url = request.method in ("GET", "HEAD")
+    if reads_url:
         if len(request.query_string) > max_bytes:
             raise HttpError(414, f"the query string is longer than this endpoint's limit of {max_bytes} "
                                      "bytes; send a smaller query")
@@ -51,7 +53,7 @@ def parse_request(request: Request, max_bytes: int) -> QueryRequest:
         raise HttpError(400, "more than one query parameter; send exactly one query")
     graphs = {name: tuple(params.getlist(name)) for name in GRAPH_PARAMS}
     if not queries or not queries[0].strip():
-        if request.method == "GET" and not queries and not any(graphs.values()):
+        if reads_url and not queries and not any(graphs.values()):
             return QueryRequest(None)  # a bare GET: the caller answers with the service description
         raise HttpError(400, "missing query: send it as ?query=, as a form field or as an "
                                  "application/sparql-query body")

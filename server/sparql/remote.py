@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import urllib.error
 
 import pyoxigraph as ox
@@ -27,7 +28,8 @@ from exportkg.graph.render.answer import Answer
 from exportkg.graph.render.results import render_boolean, render_solutions, render_triples
 from exportkg.graph.store.remote import RemoteStore
 from exportkg.server.errors import HttpError, QueryTimeout
-from exportkg.server.sparql.jobs import QueryJob
+from exportkg.server.sparql import tasks
+from exportkg.server.sparql.jobs import QueryJob, TaskJob
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,9 @@ class RemoteExecutor:
             raise ValueError("RemoteExecutor needs Settings.endpoint")
         self.settings = settings
         self.endpoint = settings.endpoint
-        self.store = RemoteStore.open_published(settings)
+        #: the published graphs, read by tasks too: each request bounded by the query timeout
+        self.store = RemoteStore(settings.endpoint, settings.update_endpoint, settings.store_endpoint,
+                                 timeout=max(1, math.ceil(settings.query_timeout)))
 
     def _client(self, query: str, return_format: str) -> SPARQLWrapper:
         client = SPARQLWrapper(self.endpoint, agent="exportkg-sparql-proxy")
@@ -93,5 +97,31 @@ class RemoteExecutor:
         names = [v.value for v in result.variables]
         return render_solutions(names, (tuple(s) for s in result), job.format, job.row_cap)
 
+    def run_task(self, job: TaskJob) -> object:
+        """A named task, run here: its queries go to the remote store, each bounded by the store's
+        client timeout, and the task as a whole by the query timeout (_Deadline)."""
+        try:
+            return tasks.run(job, _Deadline(self.store, self.settings.query_timeout))
+        except StoreError as exc:
+            raise HttpError(502, f"the remote store did not answer: {exc}") from None
+
     def close(self) -> None:
         """Nothing to stop: every request opens its own connection."""
+
+
+class _Deadline:
+    """The remote store seen by one task: a task that would go on sending queries past the query
+    timeout (a graph view sends one per node) is stopped with the timeout's 503 instead."""
+
+    def __init__(self, store: RemoteStore, seconds: float):
+        self._store = store
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def query(self, sparql: str, bindings: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+        if time.monotonic() > self._deadline:
+            raise QueryTimeout(self._seconds)
+        return self._store.query(sparql, bindings)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)

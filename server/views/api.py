@@ -2,7 +2,9 @@
 `determine --format json` and `query NAME --format json`, described by an OpenAPI document.
 
 Errors are JSON `{"error": "..."}` saying what is wrong: 400 for bad input, 404 for an unknown party
-or query, 503 when the store cannot answer (nothing built yet, remote endpoint down).
+or query, 503 when the store cannot answer (nothing built yet, remote endpoint down) or the work passed
+the query timeout or a worker's memory limit: determinations and named queries run in a query worker
+like a /sparql query (server/views/work.py).
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from exportkg.graph.answers.determine import UnknownPartyError, determine
-from exportkg.graph.errors import ExportKGError, QueryError, StoreError
-from exportkg.graph.render.results import render_rdflib
+from exportkg.graph.errors import StoreError
 from exportkg.queries.catalog import NamedQuery, catalog
 from exportkg.server.errors import HttpError
 from exportkg.server.state import state
@@ -68,16 +68,7 @@ def _determine_args(params: dict[str, str]) -> dict[str, str | None]:
 def api_determine() -> Response:
     """Does exporting the item to the party need a license, under which policy, and why."""
     args = _determine_args(_params())
-    server = state()
-    try:
-        result = determine(server.store(), server.settings, **args)  # type: ignore[arg-type]
-    except UnknownPartyError as exc:
-        raise HttpError(404, str(exc)) from None
-    except StoreError:
-        raise
-    except ExportKGError as exc:
-        raise HttpError(400, str(exc)) from None
-    return jsonify(result.as_json())
+    return jsonify(state().run("determine", **args))
 
 
 def _catalog() -> dict[str, NamedQuery]:
@@ -100,15 +91,8 @@ def api_queries() -> Response:
 @bp.get("/api/queries/<name>")
 def api_query(name: str) -> Response:
     """Run a named query with parameters from the query string; SPARQL 1.1 results JSON."""
-    query = _catalog().get(name)
-    if query is None:
-        raise HttpError(404, f"no named query {name!r} (GET /api/queries lists them)")
-    try:
-        text = query.render(dict(request.args.items()))
-    except QueryError as exc:
-        raise HttpError(400, str(exc)) from None
-    result = state().store().query(text)
-    return Response(render_rdflib(result, "json"), mimetype="application/json")
+    body = state().run("named-query", name=name, params=tuple(sorted(request.args.items())))
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/api/openapi.json")

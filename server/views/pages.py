@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from exportkg.graph.errors import QueryError
-from exportkg.graph.namespaces import PREFIXES
-from exportkg.graph.store.named import construct, rows
 from exportkg.queries.catalog import catalog
+from exportkg.server.errors import HttpError
 from exportkg.server.state import state
-from exportkg.server.views import entity as entities
-from exportkg.server.views import negotiate, ontology_doc, parties
+from exportkg.server.views import negotiate, ontology_doc
 from exportkg.server.views.headers import CSP_QUERY_UI, add_security_headers
-from exportkg.server.views.terms import entity_iri, view
+from exportkg.server.views.terms import entity_iri
 
 bp = Blueprint("pages", __name__)
 bp.after_app_request(add_security_headers)
@@ -73,42 +70,37 @@ def _rdf_response(body: str, fmt: str) -> Response:
     return response
 
 
+@bp.errorhandler(HttpError)
+def _failed(exc: HttpError) -> tuple[str, int]:
+    """A page that could not be made (its work passed the timeout, or the store cannot answer)."""
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
 @bp.get("/id/<path:path>")
 def entity(path: str) -> Response | str | tuple[str, int]:
-    """https://w3id.org/exportkg/id/<path> as a page, or as RDF by content negotiation."""
-    kg, settings = state().store(), state().settings
+    """https://w3id.org/exportkg/id/<path> as a page, or as RDF by content negotiation. The page's
+    queries run in a query worker (server/views/work.py)."""
     iri = entity_iri(path)
-    try:
-        exists = entities.known(kg, settings, iri)
-    except QueryError:  # not a valid IRI, so certainly not in the graph
-        exists = False
-    if not exists:
-        return render_template("404.html", iri=iri), 404
     chosen = negotiate.choose(request, ("html", "ttl", "jsonld", "rdfxml", "nt"))
     if chosen is None:
+        if not state().run("entity-known", iri=iri):
+            return render_template("404.html", iri=iri), 404
         abort(406)
     if chosen != "html":
-        return _entity_as(iri, chosen)
-    page = entities.gather(kg, settings, iri)
-    determinations = parties.determinations(kg, settings, iri) if page.is_party else []
-    chain = entities.chain(kg, settings, iri) if page.is_party else []
-    return render_template("entity.html", e=page, determinations=determinations, chain=chain)
-
-
-def _entity_as(iri: str, fmt: str) -> Response:
-    graph = construct(state().store(), state().settings, "entity-describe", iri=iri)
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    options = {"context": {p: str(n) for p, n in PREFIXES.items()}} if fmt == "jsonld" else {}
-    return _rdf_response(graph.serialize(format=negotiate.serializer(fmt), **options), fmt)
+        body = state().run("entity-rdf", iri=iri, fmt=chosen)
+        if body is None:
+            return render_template("404.html", iri=iri), 404
+        return _rdf_response(body, chosen)
+    found = state().run("entity-page", iri=iri)
+    if found is None:
+        return render_template("404.html", iri=iri), 404
+    return render_template("entity.html", e=found.page, determinations=found.determinations, chain=found.chain,
+                           listed=found.listed)
 
 
 @bp.get("/search")
 def search() -> str:
     """Entities by label: a case-insensitive substring, passed to SPARQL as an escaped literal."""
     text = request.args.get("q", "").strip()[:SEARCH_MAX]
-    results = []
-    if text:
-        results = [{"entity": view(r["entity"], r["label"]), "types": str(r["types"] or "")}
-                   for r in rows(state().store(), state().settings, "search-labels", text=text)]
+    results = state().run("search", text=text) if text else []
     return render_template("search.html", q=text, results=results)

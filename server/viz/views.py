@@ -1,8 +1,9 @@
 """Blueprint: the graph views (/graph...), drawn in the browser by vis-network from a JSON data island.
 
 Pages run no inline script: server/static/graph.js reads the data from a
-<script type="application/json"> element, so the strict Content-Security-Policy holds. A CONSTRUCT
-sent from the query UI runs through the same guard, executor, timeout and row cap as /sparql.
+<script type="application/json"> element, so the strict Content-Security-Policy holds. Every view is
+computed in a query worker under the query timeout (server/viz/work.py); a CONSTRUCT sent from the
+query UI runs through the same guard, executor, timeout and row cap as /sparql.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request
-from rdflib import Graph
 
-from exportkg.graph.errors import QueryError
 from exportkg.server.errors import HttpError
 from exportkg.server.sparql.guard import Refused, vet
 from exportkg.server.sparql.jobs import QueryJob
 from exportkg.server.state import state
-from exportkg.server.views.parties import regimes
 from exportkg.server.viz import data as vizdata
-from exportkg.server.viz.model import VizGraph, island, payload
+from exportkg.server.viz.model import island, payload
+from exportkg.server.viz.work import Drawn
 
 log = logging.getLogger(__name__)
 bp = Blueprint("viz", __name__)
@@ -34,20 +33,32 @@ def _int(name: str, default: int, low: int, high: int) -> int:
         return default
 
 
-def _page(graph: VizGraph | None, meta: dict[str, object], status: int = 200, error: str = "") -> Response:
-    data = payload(graph, meta) if graph is not None else None
+def _page(drawn: Drawn | None, meta: dict[str, object], status: int = 200, error: str = "") -> Response:
+    data = payload(drawn.graph, meta) if drawn is not None else None
+    regimes = drawn.regimes if drawn is not None else _regimes()
     body = render_template("graph.html", data=island(data) if data else "", error=error, meta=meta,
-                           regimes=_regimes())
+                           regimes=regimes)
     return Response(body, status=status, mimetype="text/html")
 
 
 def _regimes() -> list[str]:
-    return [regime_id for regime_id, _ in regimes(state().store(), state().settings)]
+    """The regimes the page offers, for a page that has no view to show (empty if even that fails)."""
+    try:
+        return state().run("graph-regimes")  # type: ignore[return-value]
+    except HttpError:
+        return []
 
 
-def _failed(meta: dict[str, object], exc: Exception, status: int = 400) -> Response:
-    log.info("graph view refused: %s", exc)
-    return _page(None, meta, status, str(exc))
+def _failed(meta: dict[str, object], exc: HttpError) -> Response:
+    log.info("graph view refused: %s", exc.message)
+    return _page(None, meta, exc.status, exc.message)
+
+
+def _view(meta: dict[str, object], task: str, **params: object) -> Response:
+    try:
+        return _page(state().run(task, **params), meta)  # type: ignore[arg-type]
+    except HttpError as exc:
+        return _failed(meta, exc)
 
 
 @bp.get("/graph")
@@ -61,19 +72,16 @@ def neighbourhood() -> Response:
                                "cap": cap, "dataUrl": "/graph/data", "expandCap": vizdata.PER_NODE}
     if not entity:
         return _page(None, meta)
-    kg, settings = state().store(), state().settings
     try:
-        iri = vizdata.resolve(kg, settings, entity)
-        graph = vizdata.neighbourhood(kg, settings, iri, regime, depth, cap)
-    except vizdata.VizError as exc:
-        return _failed(meta, exc, 404 if "no entity" in str(exc) else 400)
-    except QueryError as exc:
+        drawn: Drawn = state().run("graph-neighbourhood", entity=entity, regime=regime,  # type: ignore[assignment]
+                                   depth=depth, cap=cap)
+    except HttpError as exc:
         return _failed(meta, exc)
-    meta["entity"] = iri
-    if len(graph.nodes) >= cap and cap < vizdata.MAX_CAP:
+    meta["entity"] = drawn.iri
+    if len(drawn.graph.nodes) >= cap and cap < vizdata.MAX_CAP:
         meta["moreUrl"] = "/graph?" + urlencode({"entity": entity, "depth": depth, "regime": regime,
                                                  "cap": min(vizdata.MAX_CAP, cap * 2)})
-    return _page(graph, meta)
+    return _page(drawn, meta)
 
 
 @bp.get("/graph/data")
@@ -81,23 +89,16 @@ def data() -> Response | tuple[Response, int]:
     """One node's neighbours as vis-network JSON, for expand-on-click."""
     regime = request.args.get("regime", vizdata.DEFAULT_REGIME)
     cap = _int("cap", vizdata.PER_NODE, 1, vizdata.MAX_CAP)
-    kg, settings = state().store(), state().settings
     try:
-        iri = vizdata.resolve(kg, settings, request.args.get("entity", ""))
-        graph = vizdata.neighbourhood(kg, settings, iri, regime, 1, cap + 1, cap)
-    except (vizdata.VizError, QueryError) as exc:
-        return jsonify({"error": str(exc)}), 400
-    return jsonify(payload(graph, {"view": "data", "regime": regime, "entity": iri}))
+        return jsonify(state().run("graph-expand", entity=request.args.get("entity", ""), regime=regime, cap=cap))
+    except HttpError as exc:
+        return jsonify({"error": exc.message}), exc.status
 
 
 @bp.get("/graph/tiers")
 def tiers() -> Response:
     regime = request.args.get("regime", vizdata.DEFAULT_REGIME)
-    meta: dict[str, object] = {"view": "tiers", "regime": regime}
-    try:
-        return _page(vizdata.tiers(state().store(), state().settings, regime), meta)
-    except (vizdata.VizError, QueryError) as exc:
-        return _failed(meta, exc)
+    return _view({"view": "tiers", "regime": regime}, "graph-tiers", regime=regime)
 
 
 @bp.get("/graph/impact")
@@ -106,10 +107,7 @@ def impact() -> Response:
     base = request.args.get("base", "draft-dec2024")
     against = request.args.get("against", vizdata.DEFAULT_REGIME)
     meta: dict[str, object] = {"view": "impact", "regime": against, "base": base, "against": against}
-    try:
-        return _page(vizdata.impact(state().store(), state().settings, base, against), meta)
-    except (vizdata.VizError, QueryError) as exc:
-        return _failed(meta, exc)
+    return _view(meta, "graph-impact", base=base, against=against)
 
 
 @bp.get("/graph/ownership")
@@ -118,12 +116,7 @@ def ownership() -> Response:
     regime = request.args.get("regime", vizdata.DEFAULT_REGIME)
     entity = request.args.get("entity", "").strip()
     meta: dict[str, object] = {"view": "ownership", "regime": regime, "entity": entity}
-    kg, settings = state().store(), state().settings
-    try:
-        iri = vizdata.resolve(kg, settings, entity)
-        return _page(vizdata.group_tree(kg, settings, iri, regime), meta)
-    except (vizdata.VizError, QueryError) as exc:
-        return _failed(meta, exc)
+    return _view(meta, "graph-ownership", entity=entity, regime=regime)
 
 
 @bp.post("/graph/construct")
@@ -133,18 +126,18 @@ def construct() -> Response:
     query = request.form.get("query", "")
     server = state()
     executor = server.executor()
+    row_cap = min(server.settings.row_cap, 5 * CONSTRUCT_NODE_CAP)
     try:
         vetted = vet(query, executor.graph_names())
         if vetted.form not in ("CONSTRUCT", "DESCRIBE"):
             raise Refused("only a CONSTRUCT or DESCRIBE query can be shown as a graph")
-        row_cap = min(server.settings.row_cap, 5 * CONSTRUCT_NODE_CAP)
         answer = executor.execute(QueryJob(query, vetted.form, "nt", row_cap, has_dataset=vetted.has_dataset))
+        drawn: Drawn = server.run("graph-construct", ntriples=answer.body.decode("utf-8"),  # type: ignore[assignment]
+                                  cap=CONSTRUCT_NODE_CAP)
     except Refused as exc:
-        return _failed(meta, Exception(f"refused: {exc}"))
+        return _failed(meta, HttpError(exc.status, f"refused: {exc.message}"))
     except HttpError as exc:
-        return _failed(meta, Exception(exc.message), exc.status)
-    triples = Graph().parse(data=answer.body.decode("utf-8"), format="nt")
-    graph = vizdata.from_triples(server.store(), server.settings, triples, CONSTRUCT_NODE_CAP)
+        return _failed(meta, exc)
     if answer.truncated:
-        graph.notes.append(f"The result was cut at {row_cap} triples.")
-    return _page(graph, meta)
+        drawn.graph.notes.append(f"The result was cut at {row_cap} triples.")
+    return _page(drawn, meta)

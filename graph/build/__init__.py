@@ -1,0 +1,1 @@
+"""exportkg graph.build."""
