@@ -47,7 +47,7 @@ build: $(STAMP)
 
 test: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 # The fast loop: lint and the tests that need no full build, no server process, no browser, no HermiT.
 check: $(STAMP)

@@ -55,7 +55,7 @@ def working_store(settings: Settings, nt: Path) -> tuple[KnowledgeStore, float]:
     for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
         store.load_graph(graph, name)
     start = time.perf_counter()
-    store.load_file(nt, ns.FACTS_GRAPH)
+    store.ox.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ns.FACTS_GRAPH))
     return store, time.perf_counter() - start
 
 

@@ -28,6 +28,8 @@ class Settings:
     imports_override: Path | None = None
     #: a staged list file (CSL) to build with instead of the imported one (used by `exportkg lists import`)
     lists_override: Path | None = None
+    #: the staged record of list entries a newer list file no longer holds (used by `exportkg lists import`)
+    removals_override: Path | None = None
     #: scenario files a build includes (each a regime `scenario-<name>` and its facts delta): the
     #: full-build path that the incremental `exportkg impact` is checked against
     scenarios: tuple[Path, ...] = ()
@@ -55,6 +57,15 @@ class Settings:
     #: seconds a connection may stay open with nothing in progress, and a request may take to arrive
     idle_timeout: float = 15.0
     request_timeout: float = 30.0
+    #: what builds remember between runs (the list entries' SHACL verdict): EXPORTKG_CACHE, else the
+    #: user's cache directory (XDG_CACHE_HOME or ~/.cache)/exportkg
+    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("EXPORTKG_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "exportkg"))
+    #: a build reasons only these regimes (and the global rules); empty: every regime. For quick
+    #: builds while working on one rule (EXPORTKG_REASON_REGIMES=ifr-jan2025,h200-jan2026): every
+    #: regime is still loaded, the others simply have no inferences (their answers say so)
+    reason_regimes: tuple[str, ...] = field(default_factory=lambda: tuple(
+        r.strip() for r in os.environ.get("EXPORTKG_REASON_REGIMES", "").split(",") if r.strip()))
     #: threads the rule engine runs one stratum's steps on (embedded store; a remote store gets one)
     reasoner_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -81,6 +92,12 @@ class Settings:
             return self.lists_override
         return next((p for p in (self.home / "imports" / f"lists.{ext}" for ext in ("csv", "json"))
                      if p.exists()), None)
+
+    @property
+    def list_removals_file(self) -> Path:
+        """Entries earlier list files held and later ones do not (home/imports/lists-removed.csv): kept,
+        so an answer about a day when they were listed still finds them."""
+        return self.removals_override or self.home / "imports" / "lists-removed.csv"
 
     @property
     def ontology_file(self) -> Path:

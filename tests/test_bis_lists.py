@@ -21,10 +21,11 @@ from exportkg.graph.build.lists_import import compare, import_lists
 from exportkg.graph.build.pipeline import LOADERS, ontology_graph
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
-from exportkg.graph.loaders import bis_lists, csl, listed_links
+from exportkg.graph.loaders import bis_lists, csl, list_removals, listed_links
 from exportkg.graph.loaders.context import LoadContext
 from exportkg.graph.namespaces import EKG
 from exportkg.graph.store.embedded import KnowledgeStore
+from exportkg.graph.store.location import StoreLocation
 
 SHIPPED = Settings()
 SNAPSHOT = SHIPPED.data_dir / bis_lists.SNAPSHOT
@@ -79,7 +80,8 @@ def _write_trade_gov_csv(path: Path, rows: list[dict[str, str]]) -> None:
                 "addresses": "; ".join(f"street, city, {c}" for c in row["countries"].split(";") if c.strip()),
                 "federal_register_notice": row["federal_register_notice"],
                 "license_requirement": row["license_requirement"], "license_policy": row["license_policy"],
-                "source_list_url": row["source_list_url"], "alt_names": row["alt_names"]})
+                "source_list_url": row["source_list_url"], "alt_names": row["alt_names"],
+                "start_date": row.get("start_date", ""), "end_date": row.get("end_date", "")})
 
 
 def _list_triples(ctx: LoadContext) -> set[tuple[object, object, object]]:
@@ -108,9 +110,9 @@ def test_entries_keep_text_parse_and_source(shipped_ctx: LoadContext) -> None:
     assert g.value(biren, DCTERMS.source) == ns.source(bis_lists.SNAPSHOT_SOURCE)
     assert g.value(biren, EKG.confidence) == EKG.Primary
     # no date in the snapshot: unknown, never invented; a curated date (listing_dates.csv) has its own source
-    iflytek = ns.ID["listed/entity-list/14248a2d3fe98d67"]
-    assert g.value(iflytek, EKG.listingDate) is None
-    assert "listingDate" in {str(v) for v in g.objects(iflytek, EKG.valueUnknown)}
+    inspur = ns.ID["listed/entity-list/f6390377ed1f691f"]
+    assert g.value(inspur, EKG.listingDate) is None
+    assert "listingDate" in {str(v) for v in g.objects(inspur, EKG.valueUnknown)}
     assert str(g.value(biren, EKG.listingDate)) == "2023-10-17"
     assert g.value(biren, EKG.listingDateSource) == ns.source("r-thompsonhine-2023-10-biren")
     assert "listingDate" not in {str(v) for v in g.objects(biren, EKG.valueUnknown)}
@@ -230,10 +232,83 @@ def test_candidates_are_never_used_by_listed_entries(shipped_ctx: LoadContext) -
     store.load_graph(ontology_graph(SHIPPED), ns.ONTOLOGY_GRAPH)
     store.load_graph(g, ns.FACTS_GRAPH)
     assert listed_entries(store, SHIPPED, str(sensetime), "2026-07-31") == []
+    beijing = listed_entries(store, SHIPPED, str(ns.org("beijing-sensetime")), "2026-07-31")
+    assert [(e.name, e.listing_date.isoformat()) for e in beijing] == [
+        ("Beijing Sensetime Technology Development Co., Ltd.", "2019-10-09")]
     huawei = listed_entries(store, SHIPPED, str(ns.org("huawei")), "2026-07-31")
     assert {e.listing_notice for e in huawei} == {"84 FR 22963"}
     assert {e.policy for e in huawei} == {"presumption_of_denial"}
     assert all(e.list_code == "EL" and e.drives_determinations for e in huawei)
+
+
+def test_an_entry_applies_from_its_start_date_until_its_removal(tmp_path: Path) -> None:
+    """trade.gov's start and end dates bound an entry: before its start and from its end (a removal, a
+    denial order's expiry) it names nobody; a party the researcher screened links to it by key."""
+    removed = {"source": "Entity List (EL) - Bureau of Industry and Security", "entity_number": "test-removed-1",
+               "type": "Entity", "name": "Removed Example Trading LLC", "alt_names": "", "countries": "AE",
+               "federal_register_notice": "89 FR 1", "license_requirement": "For all items subject to the EAR.",
+               "license_policy": "Presumption of denial.", "source_list_url": "https://www.bis.gov/",
+               "start_date": "2024-03-01", "end_date": "2025-06-15"}
+    lists = tmp_path / "consolidated.csv"
+    _write_trade_gov_csv(lists, [*_snapshot_rows(), removed])
+    parties = tmp_path / "parties.csv"
+    parties.write_text("id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source,list_entries\n"
+                       "rex,Removed Example Trading,company,AE,AE,,,,,screened by hand,entity-list/test-removed-1\n",
+                       encoding="utf-8")
+    settings = SHIPPED.with_(home=tmp_path / "home", lists_override=lists, imports_override=parties)
+    ctx = _context(settings)
+    store = KnowledgeStore.in_memory()
+    store.load_graph(ontology_graph(settings), ns.ONTOLOGY_GRAPH)
+    store.load_graph(ctx.facts, ns.FACTS_GRAPH)
+    party = str(ns.org("rex"))
+    assert listed_entries(store, settings, party, "2024-02-29") == []
+    assert [e.name for e in listed_entries(store, settings, party, "2024-03-01")] == ["Removed Example Trading LLC"]
+    assert [e.policy for e in listed_entries(store, settings, party, "2025-06-14")] == ["presumption_of_denial"]
+    assert listed_entries(store, settings, party, "2025-06-15") == []
+
+
+def test_an_entry_a_newer_file_lacks_stays_for_the_days_it_was_listed(tmp_path: Path) -> None:
+    """A newer CSL without one Huawei entry: the entry is kept as history (listed up to the snapshot's
+    day, unknown until the import that found it gone, not listed after), never silently erased."""
+    from exportkg.graph.answers.end_user import _listed_on
+
+    old = csl.read(SNAPSHOT)
+    gone = next(r for r in old if r.key == "03c3b3536e313efd")
+    rows = [r for i, r in enumerate(_snapshot_rows(), start=2) if i != gone.line]
+    newer = tmp_path / "consolidated.csv"
+    _write_trade_gov_csv(newer, rows)
+    record = list_removals.removed_since([], old, csl.read(newer), "2026-07-31", "2026-09-01")
+    assert [(r.key, a, b) for r, a, b in record] == [("03c3b3536e313efd", "2026-07-31", "2026-09-01")]
+    removed = tmp_path / "lists-removed.csv"
+    list_removals.write(removed, record)
+    settings = SHIPPED.with_(home=tmp_path / "home", lists_override=newer, removals_override=removed)
+    ctx = _context(settings)
+    store = KnowledgeStore.in_memory()
+    store.load_graph(ontology_graph(settings), ns.ONTOLOGY_GRAPH)
+    store.load_graph(ctx.facts, ns.FACTS_GRAPH)
+    huawei = str(ns.org("huawei"))
+
+    def entries(day: str) -> dict[str, object]:
+        return {e.entry.rsplit("/", 1)[1]: e for e in listed_entries(store, settings, huawei, day)}
+
+    assert set(entries("2026-07-01")) == {"03c3b3536e313efd", "9add0874cad899d3"}
+    assert _listed_on(entries("2026-07-01")["03c3b3536e313efd"], "2026-07-01") is True  # type: ignore[arg-type]
+    between = entries("2026-08-15")["03c3b3536e313efd"]
+    assert _listed_on(between, "2026-08-15") is None  # type: ignore[arg-type]
+    assert set(entries("2026-09-01")) == {"9add0874cad899d3"}
+    # listed again in a later file: the current entry speaks, the record drops it
+    again = list_removals.removed_since(record, csl.read(newer), old, "2026-09-01", "2026-10-01")
+    assert again == []
+
+
+def test_an_import_naming_a_missing_entry_fails_at_its_line(tmp_path: Path) -> None:
+    parties = tmp_path / "parties.csv"
+    parties.write_text("id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source,list_entries\n"
+                       "rex,Example,company,AE,AE,,,,,by hand,entity-list/0000000000000000\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        _context(SHIPPED.with_(home=tmp_path / "home", imports_override=parties))
+    assert any(p.file == "parties.csv" and p.row == 2 and "entity-list/0000000000000000" in p.reason
+               for p in exc.value.problems), exc.value.problems
 
 
 @pytest.mark.slow
@@ -250,3 +325,13 @@ def test_import_builds_reports_and_publishes(tmp_path: Path) -> None:
     assert all(c.added == c.changed == c.removed == 0 for name, c in report.lists.items() if "DPL" not in name)
     assert (settings.home / "imports" / "lists.json").exists()
     assert settings.lists_file == settings.home / "imports" / "lists.json"
+    record = list_removals.read(settings.list_removals_file)
+    assert [(r.name, a) for r, a, _b in record] == [("KAL TEK LABS", bis_lists.SNAPSHOT_DATE)]
+    assert not list((settings.home / "imports").glob("*.staged.*"))
+    kg = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
+    try:
+        rows = list(kg.query(f"SELECT ?d WHERE {{ ?e <{EKG.entryKey}> ?k ; <{EKG.lastListedOn}> ?d ; "
+                             f"<{ns.RDFS.label}> \"KAL TEK LABS\" }}"))
+        assert [str(r[0]) for r in rows] == [bis_lists.SNAPSHOT_DATE]
+    finally:
+        kg.close()

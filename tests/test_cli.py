@@ -69,7 +69,7 @@ def test_query_without_a_store_says_build_first(runner, tmp_path) -> None:  # ty
 
 @pytest.mark.slow
 def test_build_prints_summary(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(main, ["--home", str(tmp_path), "build"])
+    result = runner.invoke(main, ["--home", str(tmp_path), "build"], env={"EXPORTKG_REASON_REGIMES": "ifr-jan2025"})
     assert result.exit_code == 0, result.output
     assert "graph/facts" in result.output and "ekg:Country" in result.output
     assert "Epoch AI" in result.output

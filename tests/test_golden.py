@@ -42,8 +42,8 @@ from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 
 GOLDEN_DIRS = (Path(__file__).parent / "golden", Path(__file__).parent / "golden_law")
-CSV_COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "owners", "operator",
-               "h100e", "source"]
+CSV_COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "owners", "list_entries",
+               "operator", "h100e", "source"]
 
 #: versions read as written (`--regime ID`): each needs at least three cases
 REGIMES = ("oct2023", "dcveu2024", "draft-dec2024", "ifr-jan2025", "nonenforcement-may2025", "h200-jan2026")

@@ -51,11 +51,12 @@ def test_sweep_removes_dead_builds_and_keeps_live_current_and_previous(tmp_path:
 def test_a_killed_build_leaves_nothing_after_the_next_build(built: Settings, tmp_path: Path) -> None:
     """A real `exportkg build` killed while writing its build directory: the directory stays (no
     process can clean up after SIGKILL) until the next build sweeps it; the store keeps answering."""
-    home = copy_home(built, tmp_path / "home")
+    home = copy_home(built, tmp_path / "home").with_(reason_regimes=("ifr-jan2025",))  # about files, not law
     location = StoreLocation(home.store_root)
     published = location.resolved()
     proc = subprocess.Popen([sys.executable, "-m", "exportkg.graph.cli", "--home", str(home.home), "build"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "EXPORTKG_REASON_REGIMES": "ifr-jan2025"})
     deadline = time.monotonic() + 120
     while len(list(location.builds.iterdir())) < 2:
         assert proc.poll() is None and time.monotonic() < deadline

@@ -26,7 +26,7 @@ from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 from exportkg.queries.catalog import catalog
 
-from helpers import http
+from helpers import copy_home, http
 
 pytestmark = pytest.mark.slow  # builds stores of its own
 
@@ -35,21 +35,10 @@ REGIME_LEVEL = ["pl-ch-tier1", "weights-1e25", "tier2-cap-doubled", "cambodia-ou
 FACT_LEVEL = ["tiktok-divested"]
 
 
-def backup_home(built: Settings, target: Path) -> Settings:
-    """A writable home whose published store is a backup (hard links) of the session's."""
-    settings = Settings(home=target)
-    loc = StoreLocation(settings.store_root)
-    build_dir = loc.new_build_dir()
-    build_dir.rmdir()
-    ox.Store.read_only(str(StoreLocation(built.store_root).resolved())).backup(str(build_dir))
-    loc.publish(build_dir)
-    return settings
-
-
 @pytest.fixture(scope="module")
 def home(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Every shipped scenario applied incrementally on a copy of the session store."""
-    settings = backup_home(built, tmp_path_factory.mktemp("impact"))
+    settings = copy_home(built, tmp_path_factory.mktemp("impact"))
     for path in shipped(settings).values():
         apply(settings, load(path))
     return settings
@@ -65,7 +54,8 @@ def graph_triples(store_dir: Path, graph: str) -> set[str]:
 
 @pytest.mark.parametrize("names", [REGIME_LEVEL, FACT_LEVEL], ids=["regime-level", "facts"])
 def test_incremental_equals_full_build(home: Settings, tmp_path: Path, names: list[str]) -> None:
-    full = Settings(home=tmp_path, scenarios=tuple(SCENARIOS / f"{n}.yaml" for n in names))
+    full = Settings(home=tmp_path, scenarios=tuple(SCENARIOS / f"{n}.yaml" for n in names),
+                    reason_regimes=tuple(f"scenario-{n}" for n in names))  # the graphs compared below
     build(full)
     full_dir = StoreLocation(full.store_root).resolved()
     for name in names:
@@ -141,6 +131,19 @@ def test_scenarios_report_their_own_changes(home: Settings) -> None:
     assert [(p.party.rsplit("/", 1)[1], p.flag_base, p.flag_against) for p in divest.parties] == [
         ("tiktok-pte-ltd", "d5m", "other")]
     assert not divest.determinations
+    listed = impact(home, "h200-jan2026", "deepseek-entity-list")
+    assert [(x["party"], x["change"], x["list"]) for x in listed.listings] == [("deepseek", "now reached", "EL")]
+    assert not listed.determinations and not listed.tiers  # no rule's inferences change
+
+
+def test_a_delisting_scenario_reports_every_party_the_entries_reached(home: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "huawei-delisted.yaml"
+    path.write_text("name: huawei-delisted\nbase: h200-jan2026\ntitle: Huawei off the Entity List\nchanges:\n"
+                    "  - {list: EL, remove: [huawei]}\n", encoding="utf-8")
+    report = impact(home, "h200-jan2026", str(path))
+    released = {(x["party"], x["change"]) for x in report.listings}
+    assert released == {("huawei", "no longer reached"), ("huawei-malaysia", "no longer reached")}
+    assert len(report.listings) == 4  # two Huawei entries, each reaching Huawei and its Malaysian stake
 
 
 def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: ignore[no-untyped-def]
@@ -167,6 +170,9 @@ def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: igno
     (2, "base: no-such-regime\n", "unknown regime 'no-such-regime'"),
     (5, "  - {tier: 1, countries: [PL, XX]}\n", "unknown country 'XX'"),
     (5, "  - {parameter: no_such_threshold, value: 3}\n", "unknown parameter 'no_such_threshold'"),
+    (5, "  - {list: XX, add: [deepseek]}\n", "list: expected one of EL, MEU, DPL, UVL"),
+    (5, "  - {list: EL, remove: [deepseek]}\n", "remove: deepseek is on no EL entry"),
+    (5, "  - {list: EL, add: [no-such-org]}\n", "add: unknown organization 'no-such-org'"),
 ])
 def test_bad_scenario_fails_with_file_line_and_reason(home: Settings, tmp_path: Path, runner,  # type: ignore[no-untyped-def]
                                                       line: int, text: str, reason: str) -> None:
@@ -224,7 +230,7 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
     from exportkg.graph.impact.scenario_store import open_store
     from exportkg.graph.impact.snapshot import take
 
-    settings = backup_home(built, tmp_path / "home")
+    settings = copy_home(built, tmp_path / "home")
     early: list[dict] = []
     impact(settings, "ifr-jan2025", str(move_file(name, tmp_path)), on_report=lambda r: early.append(r.as_json()))
     main, scenario = KnowledgeStore.open_read_only(StoreLocation(settings.store_root)), open_store(settings, name)
@@ -240,7 +246,7 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
 def test_a_move_recomputes_only_what_it_reaches(built: Settings, tmp_path: Path) -> None:
     from exportkg.graph.impact.scenario_store import prepare
 
-    settings = backup_home(built, tmp_path / "home")
+    settings = copy_home(built, tmp_path / "home")
     pending = prepare(settings, load(SCENARIOS / "pl-ch-tier1.yaml"))
     graph = ns.inferred_graph("scenario-pl-ch-tier1")
     reach = pending.derivation.reach  # type: ignore[union-attr]
@@ -265,7 +271,7 @@ def test_the_web_service_answers_before_the_scenario_store_is_completed(built: S
     from exportkg.graph.impact.scenario_store import derived, prepare
     from exportkg.server.completions import Completions
 
-    settings = backup_home(built, tmp_path / "home")
+    settings = copy_home(built, tmp_path / "home")
     handed: list = []
     report = impact(settings, "ifr-jan2025", "pl-ch-tier1", complete=handed.append)
     assert [t["iso"] for t in report.as_json()["tiers"]] == ["CH", "PL"]
@@ -294,7 +300,7 @@ def test_a_pending_scenario_is_derived_once_however_often_it_is_asked_for(built:
     made: the scenario is not derived a second time (one build directory, however often it is asked)."""
     from exportkg.server.app import create_app
 
-    settings = backup_home(built, tmp_path / "home")
+    settings = copy_home(built, tmp_path / "home")
     app = create_app(settings)
     client = app.test_client()
     url = "/api/impact?base=ifr-jan2025&against=pl-ch-tier1"
@@ -312,7 +318,7 @@ def test_a_pending_scenario_is_derived_once_however_often_it_is_asked_for(built:
 def test_cli_report_only_leaves_no_scenario_store(built: Settings, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     from exportkg.graph.impact.scenario_store import derived
 
-    settings = backup_home(built, tmp_path / "home")
+    settings = copy_home(built, tmp_path / "home")
     result = runner.invoke(main, ["--home", str(settings.home), "impact", "--base", "ifr-jan2025",
                                   "--against", "pl-ch-tier1", "--report-only", "--format", "json"])
     assert result.exit_code == 0, result.output

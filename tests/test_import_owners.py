@@ -167,7 +167,7 @@ def store_facts(settings: Settings, sparql: str) -> list[tuple] | bool:
 
 @pytest.mark.slow
 def test_import_parties_with_owners_end_to_end(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home")
+    settings = Settings(home=tmp_path / "home", reason_regimes=("ifr-jan2025",))  # facts checked, not the law
     old = tmp_path / "old.csv"  # a file made before the owners column: still imported
     old.write_text(OLD_HEADER + "o-old,Old Co,company,VN,CN,huawei,80,,,annual report\n", encoding="utf-8")
     assert (import_parties(settings, old).added, 0) == (1, 0)

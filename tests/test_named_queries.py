@@ -100,3 +100,31 @@ def test_tier2_ledger_subtracts_known_deployments(store) -> None:  # type: ignor
     assert {r["cap"] for r in rows} == {"49901"}
     assert all(abs(float(r["cap"]) - float(r["used"]) - float(r["remaining"])) < 1e-6 for r in rows)
     assert any(float(r["used"]) > 0 for r in rows)
+
+
+def test_listings_by_year_count_every_entity_list_entry_once(store) -> None:  # type: ignore[no-untyped-def]
+    rows = run(store, "listings-by-year", list="EL")
+    assert sum(int(r["entries"]) for r in rows) == 3420
+    by = {(r["year"], r["basis"]): int(r["entries"]) for r in rows}
+    # BAAI's and Zhipu's listing days are sourced (listing_dates.csv); the rest come from the FR volume
+    assert by[("2025", "listing date")] >= 2
+    assert by[("2019", "Federal Register volume")] > 0
+
+
+def test_listing_reach_names_the_party_and_its_stakes(store) -> None:  # type: ignore[no-untyped-def]
+    rows = run(store, "listing-reach", entry="entity-list/03c3b3536e313efd")
+    reach = {(r["party"], r["how"].split(" ")[0]) for r in rows}
+    assert ("huawei", "named") in reach
+    assert ("huawei-malaysia", "a") in reach  # a stake of unknown share: the 50 percent test decides
+    assert {r["listed"] for r in rows} == {"huawei"}
+
+
+def test_affiliates_on_a_day_keep_unknown_shares_and_the_rule_status(store) -> None:  # type: ignore[no-untyped-def]
+    enforced = {r["party"]: r for r in run(store, "listed-affiliates-on", date="2025-10-15")}
+    assert enforced["huawei-malaysia"]["unknownStakes"] == "1"
+    assert enforced["huawei-malaysia"]["listedShare"] == "0"
+    assert enforced["huawei-malaysia"]["ruleStatus"] == "enforced"
+    suspended = {r["party"]: r for r in run(store, "listed-affiliates-on", date="2026-03-01")}
+    assert suspended["huawei-malaysia"]["ruleStatus"] == "suspended"
+    before = {r["party"]: r for r in run(store, "listed-affiliates-on", date="2019-01-01")}
+    assert "huawei-malaysia" not in before  # Huawei was listed in May 2019

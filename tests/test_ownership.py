@@ -36,7 +36,8 @@ def chain_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
         append_row(data / "companies.csv", company(id=org_id, name=org_id, country=located,
                                                    headquarters=hq, parent=parent,
                                                    parent_share=share, control=control))
-    settings = Settings(home=data.parent / "home", data_dir=data)
+    # the ultimate parent is a global inference: one small regime is enough to reason
+    settings = Settings(home=data.parent / "home", data_dir=data, reason_regimes=("oct2023",))
     build(settings)
     kg = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
     yield kg

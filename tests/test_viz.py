@@ -151,3 +151,11 @@ def test_cli_writes_an_offline_file(built: Settings, runner, tmp_path: Path) -> 
 def test_cli_unknown_entity_fails(built: Settings, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(main, ["--home", str(built.home), "viz", "nope", "-o", str(tmp_path / "x.html")])
     assert result.exit_code != 0 and "no entity" in result.output
+
+
+def test_a_listed_party_shows_its_lists_in_the_graph_view(live_server: str) -> None:
+    reply = http(live_server, path="/graph/data", params=[("entity", "https://w3id.org/exportkg/id/org/huawei")])
+    assert reply.status == 200
+    nodes = {n["id"].rsplit("/", 1)[1]: n for n in json.loads(reply.body)["nodes"]}
+    assert "on BIS lists: EL" in json.dumps(nodes["huawei"])
+    assert "on BIS lists" not in json.dumps(nodes["huawei-investment-holding"])  # its parent is not listed

@@ -156,6 +156,10 @@ def determine(store: Store, settings: Settings, party: str, item: str,
     facts = rows(store, settings, "party", party=str(party_iri), regime=regime_iri)
     if not facts:
         raise UnknownPartyError(f"{party!r} is not an organization or data center")
+    if not ask(store, settings, "regime-reasoned", graph=str(ns.inferred_graph(where.regime))):
+        raise DeterminationError(f"the store holds no determinations under {where.regime}: it sets no item "
+                                 "controls of its own, or this build reasoned only some regimes "
+                                 "(EXPORTKG_REASON_REGIMES; rebuild without it)")
     info = facts[0]
     cls = _item_class(store, settings, item, regime_iri)
     dest, dest_is_dc = _destination(store, settings, destination, info["location"])

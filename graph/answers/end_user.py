@@ -62,9 +62,8 @@ def _apply(det: Determination, entry: ListedEntry, day: str, who: str, via: str 
     if status != "enforced":
         return
     if listed is None:
-        det.unknowns.append(Unknown(f"whether '{entry.name}' was on the {entry.list_name} on {day} (listed by "
-                                    f"{entry.listing_notice}, published in {_volume_year(entry)}; the day is "
-                                    "not recorded)", f"if it was: {applied.reason.because}"))
+        det.unknowns.append(Unknown(f"whether '{entry.name}' was on the {entry.list_name} on {day} "
+                                    f"({_why_unknown(entry)})", f"if it was: {applied.reason.because}"))
         _undetermined_unless_already(det, applied)
         return
     det.reasons.append(applied.reason)
@@ -75,8 +74,9 @@ def _read(entry: ListedEntry, who: str, via: str) -> Applied:
     rule = RULES[entry.list_code]
     citation = (f"{entry.list_citation or entry.list_name}; {entry.listing_notice or 'listing notice not given'} "
                 f"({entry.list_name})")
-    said = (f"{who} {via}takes the restrictions of the {entry.list_name} entry '{entry.name}'" if via
-            else f"{who} is on the {entry.list_name} as '{entry.name}'")
+    listed = f" ({entry.listing_notice})" if entry.listing_notice else ""
+    said = (f"{who} {via}takes the restrictions of the {entry.list_name} entry '{entry.name}'{listed}" if via
+            else f"{who} is on the {entry.list_name} as '{entry.name}'{listed}")
     if entry.list_code == "DPL":
         return Applied(Reason(rule, citation, entry.confidence or "", f"{said}: export privileges denied; no "
                               "license or exception"), True, "policy_of_denial", True)
@@ -133,10 +133,20 @@ def _volume_year(entry: ListedEntry) -> int | None:
     return FR_VOLUME_ONE + int(notice[0]) if len(notice) == 2 and notice[0].isdigit() else None
 
 
+def _why_unknown(entry: ListedEntry) -> str:
+    if entry.last_listed is not None:
+        return (f"a list file of {entry.last_listed} held it, a later one did not: it was removed in between, "
+                "on a day the lists do not give")
+    return f"listed by {entry.listing_notice}, published in {_volume_year(entry)}; the day is not recorded"
+
+
 def _listed_on(entry: ListedEntry, day: str) -> bool | None:
     """Listed on the day: by its listing date where known, else by the year of its listing notice
-    (unknown within that year)."""
+    (unknown within that year); an entry a later file no longer held is unknown after the last day a
+    file held it (the query leaves it out from the day it was found gone)."""
     asked = date.fromisoformat(day)
+    if entry.last_listed is not None and asked > entry.last_listed:
+        return None
     if entry.listing_date is not None:
         return entry.listing_date <= asked
     year = _volume_year(entry)

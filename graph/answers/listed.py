@@ -42,6 +42,8 @@ class ListedEntry:
     notices_text: str | None
     listing_date: date | None
     end_date: date | None
+    #: for an entry a newer list file no longer holds: the last day a loaded file held it
+    last_listed: date | None = None
     sources: tuple[str, ...] = field(default=())
     confidence: str | None = None
     #: the CFR provisions of the list (the ontology's ekg:citation of the list)
@@ -78,4 +80,5 @@ def _entry(row: dict[str, Node | None], sources: tuple[str, ...]) -> ListedEntry
         other_items_policy=_text(row["otherPolicy"]) or _text(row["otherPolicyCode"]),
         listing_notice=_text(row["listingNotice"]), notices_text=_text(row["notices"]),
         listing_date=_date(row["listingDate"]), end_date=_date(row["endDate"]),
+        last_listed=_date(row["lastListed"]),
         sources=sources, confidence=_text(row["confidence"]), list_citation=_text(row["listCitation"]))

@@ -13,13 +13,14 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError, Problem
-from exportkg.graph.loaders import csl
-from exportkg.graph.loaders.bis_lists import SNAPSHOT
+from exportkg.graph.loaders import csl, list_removals
+from exportkg.graph.loaders.bis_lists import SNAPSHOT, SNAPSHOT_DATE
 
 log = logging.getLogger(__name__)
 SUFFIXES = {".csv": "csv", ".json": "json"}
@@ -58,17 +59,43 @@ def import_lists(settings: Settings, path: Path) -> ListsReport:
     target_dir = settings.home / "imports"
     target_dir.mkdir(parents=True, exist_ok=True)
     staged = target_dir / f"lists.staged.{ext}"
+    removals = target_dir / "lists-removed.staged.csv"
     shutil.copyfile(path, staged)
     try:
-        build(settings.with_(lists_override=staged))
+        _stage_removals(settings, removals, old_rows, new_rows)
+        build(settings.with_(lists_override=staged, removals_override=removals))
     except DataError as exc:
-        staged.unlink(missing_ok=True)
+        _discard(staged, removals)
         raise DataError([_in_user_terms(p, staged.name, path.name) for p in exc.problems]) from None
     except BaseException:
-        staged.unlink(missing_ok=True)
+        _discard(staged, removals)
         raise
+    os.replace(removals, settings.list_removals_file)
     _publish(staged, target_dir / f"lists.{ext}")
     return compare(old_rows, new_rows)
+
+
+def _discard(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _stage_removals(settings: Settings, path: Path, old: list[csl.ListRow], new: list[csl.ListRow]) -> None:
+    """The removals record after this import: what the last file held and this one does not, dated by
+    the last file's day (the snapshot's date, or the day it was imported) and today."""
+    current = settings.list_removals_file
+    previous = list_removals.read(current) if current.exists() else []
+    rows = list_removals.removed_since(previous, old, new, _last_day(settings), date.today().isoformat())
+    list_removals.write(path, rows)
+
+
+def _last_day(settings: Settings) -> str:
+    """The day the last loaded file is known to hold its entries: the snapshot's date, or the day the
+    last imported file was imported (its copy's modification time)."""
+    current = settings.lists_file
+    if current is None:
+        return SNAPSHOT_DATE
+    return date.fromtimestamp(current.stat().st_mtime).isoformat()
 
 
 def _last_rows(settings: Settings) -> list[csl.ListRow]:

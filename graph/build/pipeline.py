@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rich.progress import Progress
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import record
+from exportkg.graph.build import record, shacl_cache
 from exportkg.graph.build.shacl import check_shapes
 from exportkg.graph.config import Settings
 from exportkg.graph.impact.scenario_store import include as include_scenarios
@@ -29,12 +29,14 @@ from exportkg.graph.loaders import (
     epoch,
     imports,
     law,
+    list_removals,
     listed_links,
     memberships,
     regimes,
     sources,
 )
 from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.namespaces import EKG, SH
 from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.store.base import Store
 from exportkg.graph.store.embedded import KnowledgeStore
@@ -54,8 +56,9 @@ LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
     ("chips", chips.load),
     ("chip facts", chip_facts.load),
     ("Epoch clusters and models", epoch.load),
-    ("imported parties", imports.load),
     ("BIS lists (listed parties)", bis_lists.load),
+    ("BIS list entries removed since an earlier load", list_removals.load),
+    ("imported parties", imports.load),
     ("links of listed parties", listed_links.load),
 ]
 
@@ -98,12 +101,22 @@ def named_graphs(ctx: LoadContext, ontology: Graph) -> dict[URIRef, Graph]:
 
 
 def validate_context(ctx: LoadContext, settings: Settings, ontology: Graph) -> None:
-    data = Graph()
+    """Every node against the shapes; the list entries only when their content is not one already
+    checked (graph/build/shacl_cache.py)."""
+    entries = shacl_cache.entries(ctx.facts)
+    marker = shacl_cache.marker(settings, shacl_cache.digest(ctx.facts, entries, settings))
+    data, shapes = Graph(), shapes_graph(settings)
     data += ontology  # class hierarchy and the ontology's own individuals (confidence levels, ...)
-    data += ctx.facts
+    if marker.exists():  # the entries keep their types (links to them check) but are no shape's target
+        data += (t for t in ctx.facts if t[0] not in entries or t[1] == RDF.type)
+        shapes.remove((None, SH.targetClass, EKG.ListEntry))
+    else:
+        data += ctx.facts
     for graph in ctx.regime_graphs.values():
         data += graph
-    check_shapes(data, shapes_graph(settings), ontology, ctx.origins)
+    check_shapes(data, shapes, ontology, ctx.origins)
+    if not marker.exists():
+        shacl_cache.remember(marker)
 
 
 def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = False) -> BuildResult:
@@ -143,7 +156,7 @@ def _fill(store: Store, settings: Settings, graphs: dict[URIRef, Graph],
         progress.advance(task)
     include_scenarios(store, settings)  # none unless settings.scenarios names some
     progress.add_task("running rules to a fixpoint", total=None)
-    result.graphs.update(run_rules(store, settings))
+    result.graphs.update(run_rules(store, settings, only=settings.reason_regimes or None))
 
 
 def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,

@@ -52,6 +52,8 @@ class Report:
     models: list[dict] = field(default_factory=list)
     ledgers: list[dict] = field(default_factory=list)
     parties: list[PartyChange] = field(default_factory=list)
+    #: parties a list entry reaches on one side only: what a listing (or a removal) changes
+    listings: list[dict] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         kinds = defaultdict(int)
@@ -59,7 +61,8 @@ class Report:
             kinds[d.change] += 1
         return {"determinations": len(self.determinations), **dict(sorted(kinds.items())),
                 "countries": len({d.iso for d in self.determinations}), "tiers": len(self.tiers),
-                "models": len(self.models), "ledgers": len(self.ledgers), "parties": len(self.parties)}
+                "models": len(self.models), "ledgers": len(self.ledgers), "parties": len(self.parties),
+                "listings": len(self.listings)}
 
     def by_country(self) -> dict[str, dict]:
         """Changed determinations and affected parties per destination country."""
@@ -74,7 +77,7 @@ class Report:
     def as_json(self) -> dict:
         return {"base": self.base, "against": self.against, "counts": self.counts(),
                 "by_country": self.by_country(), "tiers": self.tiers, "models": self.models,
-                "ledgers": self.ledgers,
+                "ledgers": self.ledgers, "listings": self.listings,
                 "determinations": [asdict(d) for d in self.determinations],
                 "parties": [asdict(p) for p in self.parties]}
 
@@ -149,7 +152,14 @@ def party_changes(a: Snapshot, b: Snapshot) -> list[PartyChange]:
     return out
 
 
+def listing_changes(a: Snapshot, b: Snapshot) -> list[dict]:
+    """Parties a list entry reaches under one side only (a listing added, or taken off)."""
+    keys = ("entry", "list", "party", "label", "how")
+    return [{**dict(zip(keys, row, strict=True)), "change": "now reached" if row in b.listings else "no longer reached"}
+            for row in sorted(a.listings ^ b.listings, key=lambda r: (r[2], r[0]))]
+
+
 def compare(a: Snapshot, b: Snapshot) -> Report:
     """The full impact report of going from snapshot a to snapshot b."""
     return Report(a.regime, b.regime, determination_changes(a, b), tier_changes(a, b), model_changes(a, b),
-                  ledger_changes(a, b), party_changes(a, b))
+                  ledger_changes(a, b), party_changes(a, b), listing_changes(a, b))

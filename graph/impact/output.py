@@ -16,7 +16,8 @@ def report_text(report: Report) -> str:
     lines = [f"Impact of {report.against} against {report.base}",
              f"{c['determinations']} changed determinations in {c['countries']} countries; "
              f"{c['parties']} parties affected; {c['tiers']} countries change tier; "
-             f"{c['models']} models change class; {c['ledgers']} ledgers change."]
+             f"{c['models']} models change class; {c['ledgers']} ledgers change; "
+             f"{c['listings']} parties reached or no longer reached by a list entry."]
     lines += _section("Tiers", [f"{t['iso']} {t['country']}: Tier {t['base']} -> Tier {t['against']}"
                                 for t in report.tiers])
     lines += _section("By country (determinations by change; parties affected)",
@@ -25,6 +26,9 @@ def report_text(report: Report) -> str:
     lines += _section("Determinations", [f"{d.item} to {d.iso} [{d.flag}]: {d.change}: {d.base} -> {d.against}"
                                          for d in report.determinations])
     lines += _section("Parties", _parties(report))
+    lines += _section("Listed parties (what a list entry reaches)",
+                      [f"{x['label']} ({x['party']}): {x['change']}: {x['list']} {x['entry']}: {x['how']}"
+                       for x in report.listings])
     lines += _section("Models", [f"{m['label']} ({m['weights']}, {m['training_ops']:.3g} ops): "
                                  f"{m['base']} -> {m['against']}" if m["training_ops"] else
                                  f"{m['label']}: {m['base']} -> {m['against']}" for m in report.models])
@@ -66,6 +70,8 @@ def report_csv(report: Report) -> str:
     for p in report.parties:
         for item, (before, after) in p.items.items():
             writer.writerow(["party", p.party, p.iso, f"{p.flag_base}->{p.flag_against}", item, before, after])
+    for x in report.listings:
+        writer.writerow(["listing", x["party"], "", "", x["change"], x["entry"], x["how"]])
     for m in report.models:
         writer.writerow(["model", m["model"], "", "", "class changed", m["base"], m["against"]])
     for x in report.ledgers:

@@ -19,6 +19,12 @@ Format (queries/scenarios/*.yaml are examples):
       - {authorization: LPP, available: false}             # AIA, ACM, LPP, VEU
       - {ownership: tiktok-pte-ltd, parent: null}          # divestment (or a new controlling parent)
       - {datacenter: my-dc, country: PL, owner: microsoft, h100e: 5000}  # add or move a data center
+      - {list: EL, add: [deepseek], policy: presumption_of_denial}   # list organizations (or remove: [...])
+
+A `list` change lists organizations on a BIS list from the scenario's day (an entry per organization,
+all items subject to the EAR, the policy given) or takes every entry of that list off them. It changes
+no rule's inferences: the report shows the parties whose answers it changes (the listed organizations,
+what they control, their stakes and data centers).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ KINDS: dict[str, tuple[set[str], set[str]]] = {
     "authorization": ({"authorization", "available", "value", "note"}, {"authorization", "available"}),
     "ownership": ({"ownership", "parent", "share", "note"}, {"ownership", "parent"}),
     "datacenter": ({"datacenter", "country", "owner", "h100e", "name", "note"}, {"datacenter"}),
+    "list": ({"list", "add", "remove", "policy", "note"}, {"list"}),
 }
 #: changes to facts: they reach the global inferences (ultimate parents, headquarters profiles)
 FACT_KINDS = {"ownership", "datacenter"}

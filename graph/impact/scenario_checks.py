@@ -118,8 +118,34 @@ def _datacenter(data: dict[str, Any]) -> list[str | None]:
     return found
 
 
+LISTS = ("EL", "MEU", "DPL", "UVL")
+LIST_POLICIES = ("presumption_of_denial", "case_by_case", "presumption_of_approval")
+
+
+def _list(data: dict[str, Any]) -> list[str | None]:
+    found: list[str | None] = []
+    if data.get("list") not in LISTS:
+        found.append(f"list: expected one of {', '.join(LISTS)}, got {shown(data.get('list'))}")
+    add, remove = data.get("add") or [], data.get("remove") or []
+    for key, value in (("add", add), ("remove", remove)):
+        if not isinstance(value, list):
+            found.append(f"{key}: expected a list of organization ids such as [deepseek], got {shown(value)}")
+        else:
+            found += [slug(v, key) for v in value]
+    if not add and not remove:
+        found.append("list change: add or remove names at least one organization")
+    policy = data.get("policy")
+    if policy is not None and policy not in LIST_POLICIES:
+        found.append(f"policy: expected one of {', '.join(LIST_POLICIES)}, got {shown(policy)}")
+    if policy is not None and not add:
+        found.append("policy: a policy is for the entries a change adds")
+    if isinstance(add, list) and isinstance(remove, list) and set(map(str, add)) & set(map(str, remove)):
+        found.append("add and remove name the same organization")
+    return found
+
+
 CHECKS = {"tier": _tier, "group": _group, "parameter": _parameter, "authorization": _authorization,
-          "ownership": _ownership, "datacenter": _datacenter}
+          "ownership": _ownership, "datacenter": _datacenter, "list": _list}
 
 
 def problems(kind: str, data: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS
 from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError, Problem
+from exportkg.graph.impact import scenario_lists
 from exportkg.graph.impact.scenario import AUTHORIZATIONS, Change, Scenario, as_list
 from exportkg.graph.loaders.regimes import _values
 from exportkg.graph.namespaces import EKG, ID
@@ -299,6 +300,29 @@ class Builder:
             g.add((dc, EKG.ownedBy, owner))
         if change.data.get("h100e") is not None:
             g.add((dc, EKG.h100Equivalents, decimal(change.data["h100e"])))
+
+    def _list(self, change: Change, _tiers: Tiers | None) -> None:
+        """Organizations listed from the scenario's day, or every entry of the list taken off them."""
+        day = scenario_lists.listing_day(self.store, self.settings, self.s)
+        for key in ("add", "remove"):
+            for org_id in change.data.get(key) or []:
+                org = self._org(change, key, str(org_id))
+                if org is None:
+                    continue
+                if key == "add":
+                    scenario_lists.add_entry(self.out.add, self.s, change, org, str(org_id), day)
+                    continue
+                named = scenario_lists.designations(self.store, self.settings, str(change.data["list"]), org)
+                if not len(named):
+                    self.fail(change.line, f"remove: {org_id} is on no {change.data['list']} entry")
+                self.out.remove.extend(named)
+
+    def _org(self, change: Change, key: str, local: str) -> URIRef | None:
+        iri = ns.org(local)
+        if not self._is_party(iri):
+            self.fail(change.line, f"{key}: unknown organization {local!r}")
+            return None
+        return iri
 
     def _write_tiers(self, tiers: Tiers | None) -> None:
         if tiers is None:

@@ -64,6 +64,8 @@ class Snapshot:
     models: dict[str, tuple[str, str, float | None, str]] = field(default_factory=dict)
     ledgers: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     parties: dict[str, Party] = field(default_factory=dict)
+    #: who each list entry reaches (listing-reach): (entry key, list, party id, party label, how)
+    listings: set[tuple[str, str, str, str, str]] = field(default_factory=set)
 
     def outcome(self, item: str, iso: str, flag: str) -> Outcome:
         for key in ((item, iso, flag), (item, iso, "other")):
@@ -82,6 +84,8 @@ def take(store: Store, settings: Settings, regime: str, *, parties: bool = True)
         ops = float(r.ops) if r.ops is not None else None
         snap.models[str(r.model)] = (str(r.label or r.model), str(r.eccn), ops, str(r.access or "unknown"))
     _ledgers(store, settings, snap, iri)
+    for r in records(store, settings, "listing-reach", entry="all"):
+        snap.listings.add((str(r.entryKey), str(r.list), str(r.party), str(r.partyName), str(r.how)))
     if parties:
         for r in records(store, settings, "impact-parties-of", regime=iri):
             snap.parties[str(r.party)] = Party(str(r.party), str(r.label or r.party), str(r.iso),

@@ -27,6 +27,8 @@ from exportkg.graph.namespaces import EKG, ID
 
 SNAPSHOT = "ear/bis-lists-2026-07-31.csv"
 SNAPSHOT_SOURCE = "r-csl-bis-lists-2026-07-31"
+#: the day the snapshot was taken from trade.gov (graph/data/ear/README.md)
+SNAPSHOT_DATE = "2026-07-31"
 #: the BIS lists by the start of their CSL `source` text: (IRI slug, ontology individual)
 BIS_LISTS = {
     "Entity List": ("entity-list", EKG.EntityList),
@@ -48,8 +50,8 @@ def load(ctx: LoadContext) -> None:
     for row in rows:
         slug, node = list_of(row.source)
         if row.source not in lists:
-            lists[row.source] = _list_node(ctx, row, slug, node)
-        _entry(ctx, row, slug, lists[row.source], source_id)
+            lists[row.source] = list_node(ctx, row, slug, node)
+        entry(ctx, row, slug, lists[row.source], source_id)
 
 
 def lists_file(ctx: LoadContext) -> tuple[Path, str]:
@@ -90,7 +92,7 @@ def entry_iri(slug: str, key: str) -> URIRef:
     return ID[f"listed/{slug}/{key}"]
 
 
-def _list_node(ctx: LoadContext, row: ListRow, slug: str, node: URIRef) -> URIRef:
+def list_node(ctx: LoadContext, row: ListRow, slug: str, node: URIRef) -> URIRef:
     """A non-BIS list is minted from its first row; the BIS lists are declared in the ontology."""
     if not str(node).startswith(str(ID)):
         return node
@@ -101,7 +103,7 @@ def _list_node(ctx: LoadContext, row: ListRow, slug: str, node: URIRef) -> URIRe
     return node
 
 
-def _entry(ctx: LoadContext, row: ListRow, slug: str, list_node: URIRef, source_id: str) -> None:
+def entry(ctx: LoadContext, row: ListRow, slug: str, list_node: URIRef, source_id: str) -> None:
     node = entry_iri(slug, row.key)
     ctx.mint(node, EKG.ListEntry, _as_row(row), row.name)
     g = ctx.facts

@@ -4,8 +4,11 @@ The rows travel with the published build (graph/build/record.py), so every later
 the build hands this loader the record to read as `Settings.imports_override`. A company's parent is
 a controlling parent unless its share says otherwise (<= 50 %: a minority stake); the optional `owners`
 column names more owners, `id:share;id:share`, each an Ownership link like the parent's (over 50 %:
-majority control, 50 % or less: a minority stake, no share: unknown). Imports add parties:
-an id the curated data already has is refused (an import never changes a curated fact).
+majority control, 50 % or less: a minority stake, no share: unknown). The optional `list_entries`
+column (`entity-list/<key>;...`, keys as `exportkg lists candidates` prints them) is the researcher's
+own screening result: the party is the party of those BIS list entries, on the row's source (marked
+U like every imported fact). Imports add parties: an id the curated data already has is refused (an
+import never changes a curated fact).
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rdflib import XSD, Literal
+from rdflib import RDFS, XSD, Literal
 from rdflib.namespace import DCTERMS
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.loaders import companies
+from exportkg.graph.loaders import companies, listed_links
 from exportkg.graph.loaders.context import CONFIDENCE, LoadContext, decimal_cell, unique_ids
 from exportkg.graph.loaders.csvio import Row, read_rows
-from exportkg.graph.namespaces import EKG
+from exportkg.graph.namespaces import EKG, ID
 
 COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "operator",
            "h100e", "source"]
 #: columns a file may leave out (files made before them keep working): `owners`, `id:share;id:share`
-OPTIONAL = [companies.OWNERS]
+LIST_ENTRIES = "list_entries"
+OPTIONAL = [companies.OWNERS, LIST_ENTRIES]
 RECORD_COLUMNS = COLUMNS + OPTIONAL
 KINDS = {"company", "data_center"}
 
@@ -43,6 +47,22 @@ def load(ctx: LoadContext, path: Path | None = None) -> None:
     for row in rows:
         if row.get("kind") == "data_center":
             _load_datacenter(ctx, row)
+        _load_list_entries(ctx, row)
+
+
+def _load_list_entries(ctx: LoadContext, row: Row) -> None:
+    """Links to the list entries the researcher matched; an entry the loaded lists lack is an error, not a
+    silent no-match (the lists load before imports)."""
+    keys = [k.strip() for k in row.get(LIST_ENTRIES).split(";") if k.strip()]
+    if keys and row.get("kind") != "company":
+        ctx.fail(row, "list_entries: only a company or other organization is a listed party")
+        return
+    for key in keys:
+        if (ID[f"listed/{key}"], RDFS.label, None) not in ctx.facts:
+            ctx.fail(row, f"list_entries: no list entry {key!r} in the lists loaded (keys look like "
+                          "entity-list/03c3b3536e313efd; see `exportkg lists candidates`)")
+            continue
+        listed_links.link(ctx, row, key, row.get("id"), source_id(ctx, row.get("source")), "U")
 
 
 def _new(ctx: LoadContext, row: Row) -> bool:

@@ -18,7 +18,7 @@ from rdflib import RDFS, Literal, URIRef
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.loaders.context import LoadContext, date_cell
-from exportkg.graph.loaders.csvio import read_rows
+from exportkg.graph.loaders.csvio import Row, read_rows
 from exportkg.graph.namespaces import EKG, ID
 
 FILE = "listed_links.csv"
@@ -79,16 +79,24 @@ def _curated(ctx: LoadContext) -> set[tuple[URIRef, URIRef]]:
             ctx.warnings.append(f"{row.file}:{row.line}: no list entry {row.get('entry')!r} in the lists loaded "
                                 "(the link is kept out)")
             continue
-        key = hashlib.sha256(f"{row.get('entry')}|{org}".encode()).hexdigest()[:12]
-        node = ctx.mint(ID[f"listing-link/{key}"], EKG.ListingLink, row, f"{row.get('entry')} names {org}")
-        ctx.facts.add((node, EKG.linkEntry, entry))
-        ctx.facts.add((node, EKG.linkParty, ns.org(org)))
-        if row.get("note"):
-            ctx.facts.add((node, EKG.note, Literal(row.get("note"))))
-        ctx.cite(node, row)
-        ctx.facts.add((entry, EKG.designates, ns.org(org)))
+        link(ctx, row, row.get("entry"), org)
         linked.add((entry, ns.org(org)))
     return linked
+
+
+def link(ctx: LoadContext, row: Row, entry_key: str, org: str, source: str | None = None,
+         confidence: str | None = None) -> None:
+    """`entry_key` names `org`: a ListingLink cited like its row, and the `ekg:designates` determinations
+    read. Curated rows cite their sources; an import's row cites the researcher's source, marked U."""
+    entry = ID[f"listed/{entry_key}"]
+    key = hashlib.sha256(f"{entry_key}|{org}".encode()).hexdigest()[:12]
+    node = ctx.mint(ID[f"listing-link/{key}"], EKG.ListingLink, row, f"{entry_key} names {org}")
+    ctx.facts.add((node, EKG.linkEntry, entry))
+    ctx.facts.add((node, EKG.linkParty, ns.org(org)))
+    if row.get("note"):
+        ctx.facts.add((node, EKG.note, Literal(row.get("note"))))
+    ctx.cite(node, row, source, confidence)
+    ctx.facts.add((entry, EKG.designates, ns.org(org)))
 
 
 def normalize(name: str) -> str:
@@ -137,7 +145,7 @@ def _candidates(ctx: LoadContext, linked: set[tuple[URIRef, URIRef]]) -> None:
             entry_names |= name_variants(str(label), places)
         entry_countries = set(ctx.facts.objects(entry, EKG.entryCountry))
         for org in _matches(entry_names, entry_countries, names, countries, by_first):
-            if (entry, ns.org(org)) not in linked:
+            if (entry, ns.org(org)) not in linked and (entry, EKG.designates, ns.org(org)) not in ctx.facts:
                 ctx.facts.add((entry, EKG.candidateMatch, ns.org(org)))
 
 

@@ -106,6 +106,9 @@ def node_from(row: Row, iri: str, regime_id: str, table: dict[tuple[str, str], s
         node.details.append(f"located in {located}")
     if h100e is not None:
         node.details.append(f"H100 equivalents: {h100e:,.0f}")
+    lists = _text(row, "lists")
+    if lists:
+        node.details.append(f"on BIS lists: {lists} (see its page for the entries and notices)")
     if kind == "country":
         node.details.append(f"{TIERS.get(node.tier, TIERS[None])[0]} under {regime_id}")
     if node.policy:
