@@ -41,6 +41,8 @@ class Side:
     pending: scenario_store.Pending | None = None
     base: str | None = None
     moves_countries_only: bool = False
+    #: a scenario with a `list` change: only then can who a list entry reaches differ between the sides
+    changes_lists: bool = False
 
 
 def shipped(settings: Settings) -> dict[str, Path]:
@@ -78,7 +80,8 @@ def _scenario(settings: Settings, scenario: Scenario, main: Store) -> Side:
         raise ImpactError(f"scenario {scenario.name!r}: scenarios need the embedded store (each is derived "
                           "into a copy of it); compare regimes on a remote store, or run without --endpoint")
     side = Side(scenario.regime_id, scenario.name, base=scenario.base,
-                moves_countries_only=scenario.moves_countries_only)
+                moves_countries_only=scenario.moves_countries_only,
+                changes_lists=any(c.kind == "list" for c in scenario.changes))
     with _APPLYING:
         if not scenario_store.is_current(settings, scenario):
             side.pending = scenario_store.prepare(settings, scenario, main)
@@ -129,8 +132,9 @@ def compare_sides(settings: Settings, main: Store, a: Side, b: Side) -> Report:
         return compare(*((near_base, near_scen) if base is a else (near_scen, near_base)))
     finish(a)  # a full comparison reads the whole of both graphs: complete them first
     finish(b)
+    listings = a.changes_lists or b.changes_lists
     with opened(settings, a, main) as sa:
-        snap_a = take(sa, settings, a.regime)
+        snap_a = take(sa, settings, a.regime, listings=listings)
     with opened(settings, b, main) as sb:
-        snap_b = take(sb, settings, b.regime)
+        snap_b = take(sb, settings, b.regime, listings=listings)
     return compare(snap_a, snap_b)

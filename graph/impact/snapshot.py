@@ -74,8 +74,9 @@ class Snapshot:
         return NOT_CONTROLLED
 
 
-def take(store: Store, settings: Settings, regime: str, *, parties: bool = True) -> Snapshot:
-    """Read one regime's position from a store (parties: every located organization and data center)."""
+def take(store: Store, settings: Settings, regime: str, *, parties: bool = True, listings: bool = False) -> Snapshot:
+    """Read one regime's position from a store (parties: every located organization and data center;
+    listings: who each list entry reaches, read only when a side changes the lists)."""
     iri = str(ns.regime(regime))
     snap = Snapshot(regime)
     _determinations(store, settings, snap, iri)
@@ -84,7 +85,7 @@ def take(store: Store, settings: Settings, regime: str, *, parties: bool = True)
         ops = float(r.ops) if r.ops is not None else None
         snap.models[str(r.model)] = (str(r.label or r.model), str(r.eccn), ops, str(r.access or "unknown"))
     _ledgers(store, settings, snap, iri)
-    for r in records(store, settings, "listing-reach", entry="all"):
+    for r in records(store, settings, "listing-reach", entry="all") if listings else ():
         snap.listings.add((str(r.entryKey), str(r.list), str(r.party), str(r.partyName), str(r.how)))
     if parties:
         for r in records(store, settings, "impact-parties-of", regime=iri):
