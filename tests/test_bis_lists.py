@@ -46,6 +46,14 @@ def _context(settings: Settings, *, upto: object = None) -> LoadContext:
     return ctx
 
 
+def _facts_store(settings: Settings) -> KnowledgeStore:
+    """The loaders' facts and the ontology in an in-memory store: enough for the list queries."""
+    store = KnowledgeStore.in_memory()
+    store.load_graph(ontology_graph(settings), ns.ONTOLOGY_GRAPH)
+    store.load_graph(_context(settings).facts, ns.FACTS_GRAPH)
+    return store
+
+
 @pytest.fixture(scope="module")
 def shipped_ctx(tmp_path_factory: pytest.TempPathFactory) -> LoadContext:
     return _context(SHIPPED.with_(home=tmp_path_factory.mktemp("home")))
@@ -256,10 +264,7 @@ def test_an_entry_applies_from_its_start_date_until_its_removal(tmp_path: Path) 
                        "rex,Removed Example Trading,company,AE,AE,,,,,screened by hand,entity-list/test-removed-1\n",
                        encoding="utf-8")
     settings = SHIPPED.with_(home=tmp_path / "home", lists_override=lists, imports_override=parties)
-    ctx = _context(settings)
-    store = KnowledgeStore.in_memory()
-    store.load_graph(ontology_graph(settings), ns.ONTOLOGY_GRAPH)
-    store.load_graph(ctx.facts, ns.FACTS_GRAPH)
+    store = _facts_store(settings)
     party = str(ns.org("rex"))
     assert listed_entries(store, settings, party, "2024-02-29") == []
     assert [e.name for e in listed_entries(store, settings, party, "2024-03-01")] == ["Removed Example Trading LLC"]
@@ -282,10 +287,7 @@ def test_an_entry_a_newer_file_lacks_stays_for_the_days_it_was_listed(tmp_path: 
     removed = tmp_path / "lists-removed.csv"
     list_removals.write(removed, record)
     settings = SHIPPED.with_(home=tmp_path / "home", lists_override=newer, removals_override=removed)
-    ctx = _context(settings)
-    store = KnowledgeStore.in_memory()
-    store.load_graph(ontology_graph(settings), ns.ONTOLOGY_GRAPH)
-    store.load_graph(ctx.facts, ns.FACTS_GRAPH)
+    store = _facts_store(settings)
     huawei = str(ns.org("huawei"))
 
     def entries(day: str) -> dict[str, object]:
