@@ -28,7 +28,6 @@ RANK = {"none": 0, "presumption_of_approval": 1, "case_by_case": 2, "unknown": 3
 #: the rule id each list's requirement is reported under (the list's CFR citation is data: the ontology)
 RULES = {"EL": "entity-list", "DPL": "denied-persons", "UVL": "unverified-list", "MEU": "military-end-user"}
 AFFILIATES = "affiliates-rule"
-FR_VOLUME_ONE = 1935  # volume N of the Federal Register is the year 1935 + N (volume 90: 2025)
 
 
 @dataclass(frozen=True)
@@ -128,16 +127,12 @@ def _undetermined_unless_already(det: Determination, applied: Applied) -> None:
     det.license_required, det.review_policy = None, "undetermined"
 
 
-def _volume_year(entry: ListedEntry) -> int | None:
-    notice = (entry.listing_notice or "").split(" FR ")
-    return FR_VOLUME_ONE + int(notice[0]) if len(notice) == 2 and notice[0].isdigit() else None
-
 
 def _why_unknown(entry: ListedEntry) -> str:
     if entry.last_listed is not None:
         return (f"a list file of {entry.last_listed} held it, a later one did not: it was removed in between, "
                 "on a day the lists do not give")
-    return f"listed by {entry.listing_notice}, published in {_volume_year(entry)}; the day is not recorded"
+    return f"listed by {entry.listing_notice}, published in {entry.notice_year}; the day is not recorded"
 
 
 def _listed_on(entry: ListedEntry, day: str) -> bool | None:
@@ -149,7 +144,7 @@ def _listed_on(entry: ListedEntry, day: str) -> bool | None:
         return None
     if entry.listing_date is not None:
         return entry.listing_date <= asked
-    year = _volume_year(entry)
+    year = entry.notice_year
     if year is None:
         return None
     return True if asked.year > year else False if asked.year < year else None

@@ -39,6 +39,8 @@ class ListedEntry:
     policy: str | None
     other_items_policy: str | None
     listing_notice: str | None
+    #: the year of the listing notice's Federal Register volume (ekg:listingNoticeYear)
+    notice_year: int | None
     notices_text: str | None
     listing_date: date | None
     end_date: date | None
@@ -78,7 +80,9 @@ def _entry(row: dict[str, Node | None], sources: tuple[str, ...]) -> ListedEntry
         name=str(row["name"]), requirement_text=_text(row["requirement"]), scope=str(row["scope"]),
         policy_text=_text(row["policyText"]), policy_code=str(row["policyCode"]), policy=_text(row["policy"]),
         other_items_policy=_text(row["otherPolicy"]) or _text(row["otherPolicyCode"]),
-        listing_notice=_text(row["listingNotice"]), notices_text=_text(row["notices"]),
+        listing_notice=_text(row["listingNotice"]),
+        notice_year=None if row["noticeYear"] is None else int(row["noticeYear"].toPython()),  # type: ignore[union-attr]
+        notices_text=_text(row["notices"]),
         listing_date=_date(row["listingDate"]), end_date=_date(row["endDate"]),
         last_listed=_date(row["lastListed"]),
         sources=sources, confidence=_text(row["confidence"]), list_citation=_text(row["listCitation"]))

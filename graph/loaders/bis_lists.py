@@ -182,6 +182,9 @@ def _notices(ctx: LoadContext, row: ListRow, node: URIRef) -> None:
         g.add((node, EKG.federalRegisterNotice, Literal(citation)))
     if cited:
         g.add((node, EKG.listingNotice, Literal(cited[0])))
+        year = listtext.volume_year(cited[0])
+        if year is not None:
+            g.add((node, EKG.listingNoticeYear, Literal(year)))
 
 
 def _dates(ctx: LoadContext, row: ListRow, node: URIRef) -> None:

@@ -103,6 +103,16 @@ def _other_items(low: str) -> str | None:
     return next(code for code, pattern in POLICY_PHRASES.items() if pattern.search(phrase))
 
 
+#: volume N of the Federal Register is the year 1935 + N (volume 90: 2025)
+FR_VOLUME_ONE = 1935
+
+
+def volume_year(citation: str) -> int | None:
+    """The year a citation 'NN FR page' was published, from its volume."""
+    volume = citation.split(" FR ")[0]
+    return FR_VOLUME_ONE + int(volume) if volume.isdigit() and " FR " in citation else None
+
+
 def notices(text: str) -> list[str]:
     """Federal Register citations in the order printed ("NN FR page"); the first is the listing notice."""
     cited: list[str] = []
