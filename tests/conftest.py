@@ -19,12 +19,13 @@ from exportkg.graph.config import Settings
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 
+from golden_cases import load_cases, write_parties
 from helpers import XSS_NAME, running_server
 
 SHIPPED = Settings()
 #: fixtures that build the shipped data, start a server or a browser: a test using one is `slow`
 SLOW_FIXTURES = {"built", "store", "live_server", "xss_home", "xss_server", "browser", "good_home", "imported",
-                 "golden", "chain_store", "oxigraph_server", "remote"}
+                 "golden", "parties_home", "chain_store", "oxigraph_server", "remote"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -69,16 +70,24 @@ def live_server(built: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def xss_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A store with one imported party whose name is markup (a Singapore subsidiary of Alibaba Group)."""
+def parties_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A fresh home with one import (one full build): every golden case's parties and a party whose
+    name is markup (a Singapore subsidiary of Alibaba Group) for the XSS tests."""
     from exportkg.graph.build.importer import import_parties
 
-    settings = Settings(home=tmp_path_factory.mktemp("xss"))
-    path = settings.home / "xss.csv"
-    path.write_text("id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source\n"
-                    f"xss-party,{XSS_NAME},company,SG,SG,alibaba-group,100,,,test fixture\n", encoding="utf-8")
+    settings = Settings(home=tmp_path_factory.mktemp("parties"))
+    path = settings.home / "parties.csv"
+    xss = {"id": "xss-party", "name": XSS_NAME, "kind": "company", "country": "SG", "headquarters": "SG",
+           "parent": "alibaba-group", "parent_share": "100", "source": "test fixture"}
+    write_parties(path, load_cases(), [xss])
     import_parties(settings, path)
     return settings
+
+
+@pytest.fixture(scope="session")
+def xss_home(parties_home: Settings) -> Settings:
+    """The store with the markup-named party."""
+    return parties_home
 
 
 @pytest.fixture(scope="session")

@@ -27,23 +27,17 @@ xfails: they are never skipped, and a fixed one fails until it is taken off the 
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from exportkg.graph.config import Settings
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 
-GOLDEN_DIRS = (Path(__file__).parent / "golden", Path(__file__).parent / "golden_law")
-CSV_COLUMNS = ["id", "name", "kind", "country", "headquarters", "parent", "parent_share", "owners", "list_entries",
-               "operator", "h100e", "source"]
+from golden_cases import CSV_COLUMNS, GOLDEN_DIRS, load_cases
 
 #: versions read as written (`--regime ID`): each needs at least three cases
 REGIMES = ("oct2023", "dcveu2024", "draft-dec2024", "ifr-jan2025", "nonenforcement-may2025", "h200-jan2026")
@@ -102,27 +96,6 @@ PUBLIC = re.compile(r"\d+ FR \d+|FR Doc\.|\bCFR\b|\bBIS\b|eCFR|\bGAO\b|Epoch AI|
 
 #: case name -> why the implementation is believed wrong (run as strict xfail, never skipped)
 KNOWN_FAILURES: dict[str, str] = {}
-
-
-def _normalise(value: Any) -> Any:
-    """YAML 1.1 reads an unquoted `on:` key as True and bare dates as date objects: undo both."""
-    if isinstance(value, dict):
-        return {("on" if k is True else k): _normalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def load_cases() -> list[dict[str, Any]]:
-    cases = []
-    for folder in GOLDEN_DIRS:
-        for path in sorted(folder.glob("*.yaml")):
-            case = _normalise(yaml.safe_load(path.read_text(encoding="utf-8")))
-            case["_path"] = path
-            cases.append(case)
-    return cases
 
 
 CASES = load_cases()
@@ -258,28 +231,11 @@ def test_cases_are_well_formed() -> None:
 # The determinations
 # ---------------------------------------------------------------------------------------------------
 
-def write_parties(path: Path) -> int:
-    rows = [row for case in CASES for row in case.get("parties") or []]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else str(row[k]) for k in CSV_COLUMNS})
-    return len(rows)
-
-
 @pytest.fixture(scope="session")
-def golden(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """A fresh home with every case's parties imported once; the store opened read-only."""
-    from exportkg.graph.build.importer import import_parties
-
-    home = tmp_path_factory.mktemp("golden-home")
-    settings = Settings(home=home)
-    parties_csv = home / "golden-parties.csv"
-    write_parties(parties_csv)
-    import_parties(settings, parties_csv)
-    store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
-    yield store, settings
+def golden(parties_home: Settings):  # type: ignore[no-untyped-def]
+    """The session home with every case's parties imported (conftest.py); its store read-only."""
+    store = KnowledgeStore.open_read_only(StoreLocation(parties_home.store_root))
+    yield store, parties_home
     store.close()
 
 
