@@ -43,3 +43,7 @@ class StoreError(ExportKGError):
 
 class QueryError(ExportKGError):
     """A named query is unknown, malformed or given bad parameters."""
+
+
+class ServeError(ExportKGError):
+    """The web service cannot start (its address is taken or not allowed)."""

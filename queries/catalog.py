@@ -20,7 +20,7 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.dates import parse_day
 from exportkg.graph.errors import QueryError
 
-HEADER = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*)$")
+HEADER = re.compile(r"^#\s?([a-z_]+)\s*:\s*(.*)$")  # one space at most: indented lines continue the last key
 #: `# focus KIND ?var` on a line of its own: where a focused run puts `VALUES ?var { ... }` (a comment
 #: otherwise, so the file stays valid SPARQL that runs unfocused)
 FOCUS_LINE = re.compile(r"(?m)^([ \t]*)#\s*focus\s+([a-z]+)\s+\?(\w+)[ \t]*$")
@@ -75,6 +75,10 @@ CONVERTERS = {
 }
 
 
+#: parameter kinds that name an entity of the graph (checked to exist before a query runs)
+ENTITY_KINDS = ("regime", "org", "chip", "country", "group")
+
+
 @dataclass
 class Parameter:
     name: str
@@ -117,6 +121,18 @@ class NamedQuery:
         """The SPARQL with every $param replaced (unknown or missing parameters are errors) and, when
         `focus` gives IRIs for a kind, each `# focus KIND ?var` line made `VALUES ?var { ... }`."""
         return focused(self._with_params(values), focus or {})
+
+    def entities(self, values: dict[str, str] | None = None) -> list[tuple[str, str, URIRef]]:
+        """(parameter, value, IRI) of each parameter naming a thing the graph must hold (a regime, an
+        organization, a chip, a country, a group): a well-formed id the graph lacks is an error to
+        report, not a query that quietly answers no rows."""
+        values = values or {}
+        found = []
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if param.kind in ENTITY_KINDS and value is not None:
+                found.append((param.name, value, URIRef(CONVERTERS[param.kind](value))))
+        return found
 
     def _with_params(self, values: dict[str, str] | None) -> str:
         values = dict(values or {})

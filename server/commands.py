@@ -41,8 +41,10 @@ def serve(settings: Settings, host: str, port: int, query_timeout: float | None,
             run_build(settings, show_progress=True)
         except ExportKGError as exc:
             fail(exc)
-    click.echo(f"exportkg is serving at http://{host}:{port}/")
-    run_serve(settings, host, port)
+    try:
+        run_serve(settings, host, port, on_ready=lambda: click.echo(f"exportkg is serving at http://{host}:{port}/"))
+    except ExportKGError as exc:
+        fail(exc)
 
 
 @click.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 from waitress.adjustments import Adjustments
@@ -14,6 +15,7 @@ from waitress.task import ThreadedTaskDispatcher
 
 from exportkg.graph.build import record
 from exportkg.graph.config import Settings
+from exportkg.graph.errors import ServeError
 from exportkg.graph.impact import scenario_store as scenarios
 from exportkg.graph.store.location import StoreLocation
 from exportkg.graph.store.lock import home_lock
@@ -87,14 +89,32 @@ def _sweep(settings: Settings) -> None:
         log.info("deleted %d leftovers of killed builds", len(removed))
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def listen(app, settings: Settings, host: str, port: int):  # type: ignore[no-untyped-def]
+    """The server bound to its address; a busy or forbidden address is one clear error, not a traceback."""
+    try:
+        return make_server(app, settings, host, port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ServeError(f"cannot listen on {host}:{port}: {reason} (is another server using it? "
+                         "choose another with --port)") from None
+
+
+def serve(settings: Settings, host: str, port: int, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve until stopped; `on_ready` runs once the address is bound (the CLI's "serving at" line)."""
     app = create_app(settings)
+    try:
+        server = listen(app, settings, host, port)
+    except ServeError:
+        app.extensions["exportkg"].close()
+        raise
     _sweep(settings)
     _warm(app.extensions["exportkg"])
     sys.setswitchinterval(SWITCH_INTERVAL)
     signal.signal(signal.SIGTERM, _stop)
     log.info("exportkg is serving at http://%s:%d/", host, port)
+    if on_ready is not None:
+        on_ready()
     try:
-        make_server(app, settings, host, port).run()
+        server.run()
     finally:
         app.extensions["exportkg"].close()

@@ -93,6 +93,8 @@ def test_query_catalog_and_a_named_query(live_server: str) -> None:
     assert status == 200
     assert {b["code"]["value"] for b in body["results"]["bindings"]} == {"CH", "CY", "NI", "PL"}
     assert get(live_server, "/api/queries/tier-differences", a="Not A Regime")[0] == 400
+    status, body = get(live_server, "/api/queries/regime-tiers", regime="bogus")
+    assert status == 400 and "no regime 'bogus'" in body["error"], body
     assert get(live_server, "/api/queries/tier-differences", colour="red")[0] == 400
     assert get(live_server, "/api/queries/no-such-query")[0] == 404
 
@@ -130,7 +132,8 @@ def example_url(base: str, path: str, operation: dict[str, Any], leave_out: str 
 
 
 def test_every_documented_path_answers_as_documented(live_server: str, spec: dict[str, Any]) -> None:
-    assert set(spec["paths"]) >= {"/api/determine", "/api/queries", "/api/queries/{name}", "/api/openapi.json"}
+    assert set(spec["paths"]) >= {"/api/determine", "/api/queries", "/api/queries/{name}", "/api/impact",
+                                  "/api/openapi.json"}
     for path, operation in operations(spec):
         status, body = call(example_url(live_server, path, operation))
         assert status == 200, path

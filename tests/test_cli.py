@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -56,6 +59,8 @@ def test_query_errors_are_messages_not_tracebacks(runner, built) -> None:  # typ
     home = ["--home", str(built.home)]
     bad_param = runner.invoke(main, [*home, "query", "regime-tiers", "--param", "regime=Not An Id"])
     assert bad_param.exit_code != 0 and "not a valid regime" in bad_param.output
+    absent = runner.invoke(main, [*home, "query", "regime-tiers", "--param", "regime=bogus"])
+    assert absent.exit_code != 0 and "parameter regime: no regime 'bogus' in the graph" in absent.output
     unknown = runner.invoke(main, [*home, "query", "no-such-query"])
     assert unknown.exit_code != 0 and "no named query" in unknown.output
     syntax = runner.invoke(main, [*home, "query", "--sparql", "SELEC nothing"])
@@ -73,3 +78,19 @@ def test_build_prints_summary(runner, tmp_path) -> None:  # type: ignore[no-unty
     assert result.exit_code == 0, result.output
     assert "graph/facts" in result.output and "ekg:Country" in result.output
     assert "Epoch AI" in result.output
+
+
+def test_a_busy_port_is_one_line_not_a_traceback(built) -> None:  # type: ignore[no-untyped-def]
+    """A real `exportkg serve` on a port another socket holds: it says so in one line and exits non-zero,
+    without first claiming to serve."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "exportkg.graph.cli", "--home", str(built.home), "serve",
+                               "--host", "127.0.0.1", "--port", str(port)], capture_output=True, text=True,
+                              timeout=120)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in output and "--port" in output, output
+    assert "Traceback" not in output and "serving at" not in output, output

@@ -6,9 +6,11 @@ import pytest
 
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import QueryError
-from exportkg.queries.catalog import load_catalog, parse
+from exportkg.graph.store.named import check_entities
+from exportkg.queries.catalog import catalog, load_catalog, parse
 
-CATALOG = load_catalog(Settings().queries_dir)
+SETTINGS = Settings()
+CATALOG = load_catalog(SETTINGS.queries_dir)
 
 
 def run(store, name: str, **params: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -27,6 +29,32 @@ def test_named_query_has_header_and_returns_rows(store, name: str) -> None:  # t
     assert query.meta.get("title") and query.meta.get("description"), f"{name}: header incomplete"
     assert query.meta.get("citation"), f"{name}: no citation"
     assert run(store, name), f"{name} returned no rows"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_default_entities_exist_and_unknown_ones_are_named(store, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Each default entity parameter names a thing the graph holds; a well-formed id it does not hold is
+    an error naming the parameter and the value, not a quiet empty table."""
+    query = CATALOG[name]
+    check_entities(store, SETTINGS, query, {})
+    for param, _value, _iri in query.entities():
+        bogus = {"country": "XQ", "group": "A:9"}.get(query.params[[p.name for p in query.params].index(param)].kind,
+                                                         "no-such-thing")
+        with pytest.raises(QueryError) as caught:
+            check_entities(store, SETTINGS, query, {param: bogus})
+        assert f"parameter {param}: no " in str(caught.value) and repr(bogus) in str(caught.value)
+
+
+HEADER_KEYS = {"name", "title", "description", "citation", "confidence", "regimes", "reach"}
+
+
+def test_headers_have_only_known_keys_and_continued_lines_stay_in_their_key() -> None:
+    """An indented header line continues the key above it: `#   threshold: candidates ...` once became a
+    key of its own and the gallery cut the description at "at or above the"."""
+    queries = catalog(SETTINGS.queries_dir)
+    for query in [*queries.named.values(), *queries.system.values(), *queries.rules.values()]:
+        assert set(query.meta) <= HEADER_KEYS, f"{query.path.name}: {set(query.meta) - HEADER_KEYS}"
+    assert CATALOG["closed-models-above"].description.endswith("the seed guessed 1e25).")
 
 
 def test_draft_and_final_rule_differ_by_four_countries(store) -> None:  # type: ignore[no-untyped-def]

@@ -54,6 +54,16 @@ def test_home_lists_every_named_query_with_yasgui_served_locally(live_server: st
     assert status == 200 and "Yasgui" in script
 
 
+def test_every_page_links_every_part_of_the_site(live_server: str) -> None:
+    """The navigation names each part, the rule-change impact page among them."""
+    for path in ("/", "/ontology", "/search?q=alibaba", "/impact"):
+        status, _, body = get(live_server + path)
+        assert status == 200, path
+        for target in ('href="/"', 'href="/ontology"', 'href="/search"', 'href="/graph"', 'href="/impact"',
+                       'href="/api/openapi.json"'):
+            assert target in body, (path, target)
+
+
 def test_gallery_queries_carry_their_default_parameters(live_server: str) -> None:
     _, _, body = get(live_server + "/")
     queries = [html.unescape(q) for q in re.findall(r'data-query="([^"]*)"', body)]

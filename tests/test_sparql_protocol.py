@@ -242,6 +242,20 @@ def test_bare_get_is_a_service_description(live_server: str) -> None:
     assert len(Graph().parse(data=http(live_server, params=[("format", "nt")]).body, format="nt")) == len(sd)
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+def test_a_browser_opening_sparql_gets_the_query_page(live_server: str) -> None:
+    """A person who types /sparql into a browser lands on the query page; SPARQL clients still get the
+    service description, and a query with a browser's Accept still gets results."""
+    page = http(live_server, headers={"Accept": BROWSER_ACCEPT})
+    assert page.status == 303 and page.header("Location") in ("/", live_server + "/")
+    assert http(live_server, headers={"Accept": "text/turtle, text/html;q=0.5"}).status == 200
+    assert http(live_server, headers={"Accept": "*/*"}).header("Content-Type").startswith("text/turtle")
+    answered = get(live_server, NATO_COUNT, BROWSER_ACCEPT)
+    assert answered.status == 200 and "sparql-results" in answered.header("Content-Type")
+
+
 def test_cors(live_server: str) -> None:
     assert get(live_server, NATO_COUNT).header("Access-Control-Allow-Origin") == "*"
     assert get(live_server, "SELECT ?x {").header("Access-Control-Allow-Origin") == "*"

@@ -15,6 +15,7 @@ from exportkg.graph.cli.options import fail, remote_options
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import ExportKGError
 from exportkg.graph.render.table import render
+from exportkg.graph.store.named import check_entities
 from exportkg.graph.store.opening import opened
 from exportkg.queries.catalog import NamedQuery, catalog, parse
 
@@ -103,6 +104,7 @@ def query(settings: Settings, name: str | None, file: Path | None, sparql: str |
         text = named.render(_parse_params(params))
         with opened(settings) as store:
             try:
+                check_entities(store, settings, named, _parse_params(params))
                 result = store.query(text)
                 click.echo(render(result, fmt, Console(width=220, record=True)), nl=False)
             except SyntaxError as exc:

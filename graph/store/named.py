@@ -12,8 +12,9 @@ from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
 from exportkg.graph.config import Settings
+from exportkg.graph.errors import QueryError
 from exportkg.graph.store.base import Store
-from exportkg.queries.catalog import catalog
+from exportkg.queries.catalog import NamedQuery, catalog
 
 Row = dict[str, Node | None]
 Focus = dict[str, tuple[str, ...]] | None
@@ -25,6 +26,16 @@ def run(store: Store, settings: Settings, name: str, focus: Focus = None, **para
     queries = catalog(settings.queries_dir)
     query = queries.system.get(name) or queries.named[name]
     return store.query(query.render(params, focus))
+
+
+def check_entities(store: Store, settings: Settings, query: NamedQuery, values: dict[str, str]) -> None:
+    """Every entity a query's parameters name is in the graph (system query `entity-known`), else a
+    QueryError naming it: `regime=bogus` is a mistake to report, not a table with no rows."""
+    for name, value, iri in query.entities(values):
+        if not ask(store, settings, "entity-known", iri=str(iri)):
+            kind = next(p.kind for p in query.params if p.name == name)
+            raise QueryError(f"{query.name}: parameter {name}: no {kind} {value!r} in the graph "
+                             f"({iri})")
 
 
 def records(store: Store, settings: Settings, name: str, focus: Focus = None, **params: str) -> list[ResultRow]:

@@ -12,7 +12,7 @@ import gzip
 import logging
 import time
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from exportkg.graph.render.answer import Answer
@@ -61,6 +61,8 @@ def _answer() -> Response:
     executor = server.executor()
     format_params = request.args.getlist("format") + (request.form.getlist("format") if request.form else [])
     if parsed.query is None:
+        if request.method == "GET" and _asks_for_a_page():
+            return redirect("/", code=303)  # a browser opening /sparql: the query page, not RDF
         fmt = negotiate("rdf", request.headers.get("Accept"), format_params)
         graph = service_description(request.base_url, executor.graph_names())
         return Response(serialize(graph, fmt.key), mimetype=fmt.media_type)
@@ -70,6 +72,17 @@ def _answer() -> Response:
     job = QueryJob(parsed.query, vetted.form, fmt.key, settings.row_cap, parsed.default_graphs,
                    parsed.named_graphs, vetted.has_dataset)
     return _result_response(executor.execute(job), settings.row_cap)
+
+
+#: the service description's media types, against which a browser's text/html is weighed
+DESCRIPTION_TYPES = ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
+
+
+def _asks_for_a_page() -> bool:
+    """Does the client name text/html and prefer it to every RDF type (a browser, not a SPARQL client)?"""
+    accept = request.accept_mimetypes
+    named = any(media == "text/html" for media, _q in accept)
+    return named and accept.best_match(["text/html", *DESCRIPTION_TYPES]) == "text/html"
 
 
 def _result_response(answer: Answer, row_cap: int) -> Response:

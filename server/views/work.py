@@ -20,6 +20,7 @@ from exportkg.graph.impact.run import impact
 from exportkg.graph.impact.scenario_store import Pending, Prepared
 from exportkg.graph.namespaces import PREFIXES
 from exportkg.graph.render.results import render_rdflib
+from exportkg.graph.store import named
 from exportkg.graph.store.base import Store
 from exportkg.graph.store.named import construct, rows
 from exportkg.queries.catalog import catalog
@@ -52,6 +53,7 @@ def named_query(store: Store, settings: Settings, name: str, params: tuple[tuple
         raise HttpError(404, f"no named query {name!r} (GET /api/queries lists them)")
     try:
         text = query.render(dict(params))
+        named.check_entities(store, settings, query, dict(params))
     except QueryError as exc:
         raise HttpError(400, str(exc)) from None
     return render_rdflib(store.query(text), "json")  # type: ignore[return-value]
