@@ -15,6 +15,7 @@ VIS_CSS := node_modules/vis-network/styles/vis-network.min.css
 .PHONY: run test check build lint bench clean vendor
 
 $(STAMP): pyproject.toml
+	PYTHON=$(PYTHON) tools/prerequisites venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -23,6 +24,7 @@ $(STAMP): pyproject.toml
 # The query UI's YASGUI and the graph view's vis-network come from the npm registry (pinned in package-lock.json) and is served by
 # the app itself from server/static/vendor/, never from a CDN. Scripts of dependencies are not run.
 $(VENDOR_STAMP): package.json package-lock.json
+	tools/prerequisites npm
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/yasgui
 	cp $(YASGUI_DIST)/yasgui.min.js $(YASGUI_DIST)/yasgui.min.css $(VENDOR)/yasgui/
@@ -46,8 +48,9 @@ build: $(STAMP)
 	$(BIN)/exportkg build --check-owl
 
 test: $(STAMP) $(VENDOR_STAMP)
+	tools/prerequisites java chromium
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q --durations=25
+	$(BIN)/pytest -q -n auto --maxprocesses=4 --dist loadfile --durations=25
 
 # The fast loop: lint and the tests that need no full build, no server process, no browser, no HermiT.
 check: $(STAMP)

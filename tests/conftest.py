@@ -7,12 +7,14 @@ and modules that build or reason on the whole data themselves say so with `pytes
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
@@ -20,7 +22,7 @@ from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 
 from golden_cases import load_cases, write_parties
-from helpers import XSS_NAME, running_server
+from helpers import LIVE_QUERY_TIMEOUT, XSS_NAME, running_server
 
 SHIPPED = Settings()
 #: fixtures that build the shipped data, start a server or a browser: a test using one is `slow`
@@ -34,12 +36,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def shared_home(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Settings], None]) -> Settings:
+    """A home made once per test run: under pytest-xdist (`make test` runs two workers) the first
+    worker to ask makes it while the others wait on a file lock, then every worker reads it. Tests
+    never write to these homes (they copy them first: helpers.copy_home)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        settings = Settings(home=tmp_path_factory.mktemp(name))
+        make(settings)
+        return settings
+    root = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    with FileLock(f"{root}.lock"):
+        if not (root / ".made").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            make(Settings(home=root))
+            (root / ".made").touch()
+    return Settings(home=root)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The shipped data built once into a fresh home (a real on-disk Oxigraph store)."""
-    settings = Settings(home=tmp_path_factory.mktemp("home"))
-    build(settings)
-    return settings
+    return shared_home(tmp_path_factory, "home", build)
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +84,7 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def live_server(built: Settings) -> Iterator[str]:
     """The app over the session's built store, served by a real WSGI server over real HTTP."""
-    with running_server(built, "--query-timeout", "5") as base:
+    with running_server(built, "--query-timeout", str(LIVE_QUERY_TIMEOUT)) as base:
         yield base
 
 
@@ -73,15 +92,17 @@ def live_server(built: Settings) -> Iterator[str]:
 def parties_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A fresh home with one import (one full build): every golden case's parties and a party whose
     name is markup (a Singapore subsidiary of Alibaba Group) for the XSS tests."""
+    return shared_home(tmp_path_factory, "parties", import_golden_and_xss_parties)
+
+
+def import_golden_and_xss_parties(settings: Settings) -> None:
     from exportkg.graph.build.importer import import_parties
 
-    settings = Settings(home=tmp_path_factory.mktemp("parties"))
     path = settings.home / "parties.csv"
     xss = {"id": "xss-party", "name": XSS_NAME, "kind": "company", "country": "SG", "headquarters": "SG",
            "parent": "alibaba-group", "parent_share": "100", "source": "test fixture"}
     write_parties(path, load_cases(), [xss])
     import_parties(settings, path)
-    return settings
 
 
 @pytest.fixture(scope="session")

@@ -82,6 +82,10 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:
     raise RuntimeError(f"server at {url} did not answer within {seconds} s")
 
 
+#: live_server's query timeout (seconds): room for the slowest page it serves (an impact report of two
+#: regimes, about 2 s alone) while another test worker keeps the other core busy
+LIVE_QUERY_TIMEOUT = 10
+
 #: the server process behind each base URL running_server yields (tests look at its workers)
 SERVERS: dict[str, subprocess.Popen] = {}
 

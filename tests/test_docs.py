@@ -34,3 +34,34 @@ def test_console_script_entry_point_runs() -> None:
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "build" in result.stdout and "query" in result.stdout
+
+
+PREREQUISITES = Path(__file__).resolve().parent.parent / "tools" / "prerequisites"
+
+
+def bare_path(tmp_path: Path, *commands: str) -> str:
+    """A PATH holding only these commands (links to the real ones): a machine that lacks the rest."""
+    import shutil
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for command in commands:
+        (bin_dir / command).symlink_to(shutil.which(command))  # type: ignore[arg-type]
+    return str(bin_dir)
+
+
+def test_a_missing_prerequisite_stops_make_at_once_with_the_command_to_run(tmp_path: Path) -> None:
+    """Without a package manager to install from, `tools/prerequisites` (run by `make run` and `make
+    test`) names what is missing and exits non-zero; with everything present it says nothing."""
+    path = bare_path(tmp_path, "bash", "id", "head")
+    missing = subprocess.run(["bash", str(PREREQUISITES), "npm", "java", "chromium"], capture_output=True,
+                             text=True, env={"PATH": path})
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("missing: npm default-jre-headless chromium"), missing.stderr
+    assert missing.stderr.count("\n") == 1
+    python = subprocess.run(["bash", str(PREREQUISITES), "venv"], capture_output=True, text=True,
+                            env={"PATH": path, "PYTHON": sys.executable})
+    assert (python.returncode, python.stderr) == (0, "")
+    old = subprocess.run(["bash", str(PREREQUISITES), "venv"], capture_output=True, text=True,
+                         env={"PATH": path, "PYTHON": "/bin/false"})
+    assert old.returncode == 1 and "needs Python 3.11 or newer" in old.stderr

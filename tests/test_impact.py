@@ -8,6 +8,7 @@ the incremental path to the full one.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +19,7 @@ from exportkg.graph.build.pipeline import build
 from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
+from exportkg.graph.impact.output import report_text
 from exportkg.graph.impact.run import impact
 from exportkg.graph.impact.scenario import load
 from exportkg.graph.impact.scenario_store import apply, location
@@ -26,7 +28,7 @@ from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 from exportkg.queries.catalog import catalog
 
-from helpers import copy_home, http
+from helpers import copy_home, http, running_server
 
 pytestmark = pytest.mark.slow  # builds stores of its own
 
@@ -131,6 +133,10 @@ def test_scenarios_report_their_own_changes(home: Settings) -> None:
     assert [(p.party.rsplit("/", 1)[1], p.flag_base, p.flag_against) for p in divest.parties] == [
         ("tiktok-pte-ltd", "d5m", "other")]
     assert not divest.determinations
+    text = report_text(divest)  # in words: the country named, the flag spelled out, no "SG: ; 1 parties"
+    assert "Singapore (SG): no determination changes; 1 party affected" in text
+    assert "headquartered, or ultimate parent, in D:5 or Macau -> headquarters neither in Tier 1" in text
+    assert not re.search(r"\b(d5m|t1one|None)\b", text), text
     listed = impact(home, "h200-jan2026", "deepseek-entity-list")
     assert [(x["party"], x["change"], x["list"]) for x in listed.listings] == [("deepseek", "now reached", "EL")]
     assert not listed.determinations and not listed.tiers  # no rule's inferences change
@@ -154,7 +160,8 @@ def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: igno
     data = json.loads(runner.invoke(main, [*args, "pl-ch-tier1", "--format", "json"]).output)
     assert data["counts"]["tiers"] == 2 and data["against"] == "scenario-pl-ch-tier1"
     csv_out = runner.invoke(main, [*args, "pl-ch-tier1", "--format", "csv"]).output
-    assert csv_out.startswith("section,key,country") and "\ntier,PL,PL" in csv_out
+    assert csv_out.startswith("section,key,label,country,country_name,parties")
+    assert "\ntier,PL,Poland,PL,Poland" in csv_out
     tl = json.loads(runner.invoke(main, ["--home", str(home.home), "impact", "--timeline", "PL",
                                          "--format", "json"]).output)
     dates = [r["date"] for r in tl["rows"]]
@@ -163,7 +170,8 @@ def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: igno
     assert "draft-dec2024" not in tiers  # a draft was never the law
     assert tiers["oct2023"] is None and tiers["law-2025-01-13"] == 2
     party = runner.invoke(main, ["--home", str(home.home), "impact", "--timeline", "tiktok-pte-ltd"])
-    assert party.exit_code == 0 and "d5m" in party.output
+    assert party.exit_code == 0 and "headquartered, or ultimate parent, in D:5 or Macau" in party.output
+    assert "d5m" not in party.output and "None" not in party.output
 
 
 @pytest.mark.parametrize(("line", "text", "reason"), [
@@ -197,13 +205,17 @@ def test_api_impact_over_http(live_server: str) -> None:
     assert bad.status == 400 and "error" in json.loads(bad.text)
 
 
-def test_impact_page_over_http(live_server: str) -> None:
-    page = http(live_server, path="/impact", params=[("base", "ifr-jan2025"), ("against", "pl-ch-tier1")],
-                timeout=120)
-    assert page.status == 200 and "text/html" in page.header("content-type")
-    assert "Poland" in page.text and "scenario-pl-ch-tier1" in page.text
-    evil = http(live_server, path="/impact", params=[("base", "<script>x</script>"), ("against", "ifr-jan2025")])
-    assert evil.status == 400 and "<script>x" not in evil.text and "&lt;script&gt;" in evil.text
+def test_impact_page_over_http(built: Settings, tmp_path: Path) -> None:
+    """The page of a shipped scenario, derived on first use into a copy of the session's home (the
+    derivation writes home/scenarios/; the query timeout is this test's margin, not its subject)."""
+    with running_server(copy_home(built, tmp_path / "home"), "--query-timeout", "120") as base:
+        page = http(base, path="/impact", params=[("base", "ifr-jan2025"), ("against", "pl-ch-tier1")],
+                    timeout=180)
+        assert page.status == 200 and "text/html" in page.header("content-type")
+        assert "Poland (PL)" in page.text and "scenario-pl-ch-tier1" in page.text
+        assert not re.search(r">(d5m|t1one|t1|other|None)<", page.text)
+        evil = http(base, path="/impact", params=[("base", "<script>x</script>"), ("against", "ifr-jan2025")])
+        assert evil.status == 400 and "<script>x" not in evil.text and "&lt;script&gt;" in evil.text
 
 
 #: tier and group moves: shipped ones, and two more that reach groups with data centers (AE, SG) and

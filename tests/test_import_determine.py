@@ -158,7 +158,8 @@ def test_cli_import(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-
     shutil.rmtree(home, ignore_errors=True)
     path = tmp_path / "one.csv"
     path.write_text(HEADER + "c-one,One,company,VN,CN,,,,,s\n", encoding="utf-8")
-    result = runner.invoke(main, ["--home", str(home), "import", str(path)])
+    result = runner.invoke(main, ["--home", str(home), "import", str(path)],
+                           env={"EXPORTKG_REASON_REGIMES": "oct2023"})  # the one regime asked about below
     assert result.exit_code == 0, result.output
     assert "imported 1 new" in result.output
     out = runner.invoke(main, ["--home", str(home), "determine", "--party", "c-one", "--item",

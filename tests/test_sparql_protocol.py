@@ -18,6 +18,7 @@ from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from helpers import (
     EKG,
     FACTS,
+    LIVE_QUERY_TIMEOUT,
     NATO_COUNT,
     NATO_GRAPH,
     NATO_ROWS,
@@ -330,7 +331,7 @@ def test_a_runaway_query_is_stopped_and_others_are_served_meanwhile(live_server:
     thread.join(30)
     reply: Reply = outcome["reply"]  # type: ignore[assignment]
     assert reply.status == 503 and "timeout" in reply.text
-    assert outcome["seconds"] < 5 + 2  # live_server runs with --query-timeout 5
+    assert outcome["seconds"] < LIVE_QUERY_TIMEOUT + 2  # live_server's --query-timeout
     assert count_of(get(live_server, NATO_COUNT)) == 32  # the pool has recovered
 
 

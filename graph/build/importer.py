@@ -48,8 +48,9 @@ def _check_file(path: Path) -> list[dict[str, str]]:
     return [r.values for r in rows]
 
 
-def import_parties(settings: Settings, path: Path) -> ImportResult:
-    """Merge the file's parties into the imports (same id replaces) and rebuild; all or nothing."""
+def import_parties(settings: Settings, path: Path, *, show_progress: bool = False) -> ImportResult:
+    """Merge the file's parties into the imports (same id replaces) and rebuild; all or nothing. The
+    rebuild takes a minute on the shipped data: the CLI shows its progress."""
     path = Path(path)
     with home_lock(settings.home, f"exportkg import {path.name}"):
         record.sweep(settings)
@@ -65,7 +66,7 @@ def import_parties(settings: Settings, path: Path) -> ImportResult:
                 writer.writeheader()
                 writer.writerows(new_rows + kept)  # the user's rows first: their line numbers stay theirs
             try:
-                build(settings.with_(imports_override=staged))
+                build(settings.with_(imports_override=staged), show_progress=show_progress)
             except DataError as exc:
                 problems = [_in_user_terms(p, staged.name, path.name, len(new_rows)) for p in exc.problems]
                 raise DataError(problems) from None

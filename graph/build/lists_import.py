@@ -48,8 +48,8 @@ class ListsReport:
         return out
 
 
-def import_lists(settings: Settings, path: Path) -> ListsReport:
-    """Check, stage, build with, then publish the file; all or nothing."""
+def import_lists(settings: Settings, path: Path, *, show_progress: bool = False) -> ListsReport:
+    """Check, stage, build with, then publish the file; all or nothing (the CLI shows the build's progress)."""
     path = Path(path)
     ext = SUFFIXES.get(path.suffix.lower())
     if ext is None:
@@ -63,7 +63,7 @@ def import_lists(settings: Settings, path: Path) -> ListsReport:
     shutil.copyfile(path, staged)
     try:
         _stage_removals(settings, removals, old_rows, new_rows)
-        build(settings.with_(lists_override=staged, removals_override=removals))
+        build(settings.with_(lists_override=staged, removals_override=removals), show_progress=show_progress)
     except DataError as exc:
         _discard(staged, removals)
         raise DataError([_in_user_terms(p, staged.name, path.name) for p in exc.problems]) from None

@@ -121,7 +121,7 @@ def import_command(settings: Settings, file: Path) -> None:
     """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source
     and optionally owners: id:share;id:share)."""
     try:
-        result = import_parties(settings, file)
+        result = import_parties(settings, file, show_progress=True)
     except ExportKGError as exc:
         fail(exc)
     click.echo(f"imported {result.added} new and {result.replaced} replaced part(ies); "

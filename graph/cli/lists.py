@@ -28,7 +28,7 @@ def lists() -> None:
 def import_command(settings: Settings, file: Path) -> None:
     """Replace the lists with trade.gov's CSL file (consolidated.csv or consolidated.json); atomic."""
     try:
-        report = import_lists(settings, file)
+        report = import_lists(settings, file, show_progress=True)
     except ExportKGError as exc:
         fail(exc)
     click.echo("\n".join(report.lines()))

@@ -54,6 +54,13 @@ class Report:
     parties: list[PartyChange] = field(default_factory=list)
     #: parties a list entry reaches on one side only: what a listing (or a removal) changes
     listings: list[dict] = field(default_factory=list)
+    #: ISO code -> country name, for reports people read
+    country_names: dict[str, str] = field(default_factory=dict)
+
+    def country(self, iso: str) -> str:
+        """`Andorra (AD)`: the name with its code, or the code alone when the graph has no name."""
+        name = self.country_names.get(iso)
+        return f"{name} ({iso})" if name and name != iso else iso
 
     def counts(self) -> dict[str, int]:
         kinds = defaultdict(int)
@@ -162,4 +169,5 @@ def listing_changes(a: Snapshot, b: Snapshot) -> list[dict]:
 def compare(a: Snapshot, b: Snapshot) -> Report:
     """The full impact report of going from snapshot a to snapshot b."""
     return Report(a.regime, b.regime, determination_changes(a, b), tier_changes(a, b), model_changes(a, b),
-                  ledger_changes(a, b), party_changes(a, b), listing_changes(a, b))
+                  ledger_changes(a, b), party_changes(a, b), listing_changes(a, b),
+                  {**a.country_names, **b.country_names})

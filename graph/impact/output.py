@@ -6,6 +6,7 @@ import csv
 import io
 
 from exportkg.graph.impact.compare import Report
+from exportkg.graph.impact.snapshot import FLAG_WORDS
 from exportkg.graph.impact.timeline import Timeline
 
 SHOWN = 10  # parties named per country in the text report
@@ -21,10 +22,11 @@ def report_text(report: Report) -> str:
     lines += _section("Tiers", [f"{t['iso']} {t['country']}: Tier {t['base']} -> Tier {t['against']}"
                                 for t in report.tiers])
     lines += _section("By country (determinations by change; parties affected)",
-                      [f"{iso}: " + ", ".join(f"{n} {k}" for k, n in v["determinations"].items())
-                       + f"; {v['parties']} parties" for iso, v in report.by_country().items()])
-    lines += _section("Determinations", [f"{d.item} to {d.iso} [{d.flag}]: {d.change}: {d.base} -> {d.against}"
-                                         for d in report.determinations])
+                      [f"{report.country(iso)}: {_changes(v['determinations'])}; "
+                       f"{_count(v['parties'], 'party', 'parties')} affected"
+                       for iso, v in report.by_country().items()])
+    lines += _section("Determinations", [f"{d.item} to {report.country(d.iso)}, {FLAG_WORDS[d.flag]}: {d.change}: "
+                                         f"{d.base} -> {d.against}" for d in report.determinations])
     lines += _section("Parties", _parties(report))
     lines += _section("Listed parties (what a list entry reaches)",
                       [f"{x['label']} ({x['party']}): {x['change']}: {x['list']} {x['entry']}: {x['how']}"
@@ -41,15 +43,28 @@ def _section(title: str, items: list[str]) -> list[str]:
     return ["", f"{title}:"] + ([f"  {i}" for i in items] or ["  (none)"])
 
 
+def _changes(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no determination changes"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _flags(before: str, after: str) -> str:
+    """The party's headquarters position, or its move."""
+    return FLAG_WORDS[before] if before == after else f"{FLAG_WORDS[before]} -> {FLAG_WORDS[after]}"
+
+
 def _parties(report: Report) -> list[str]:
     by_iso: dict[str, list] = {}
     for p in report.parties:
         by_iso.setdefault(p.iso, []).append(p)
     out = []
     for iso, parties in sorted(by_iso.items()):
-        names = ", ".join(f"{p.label} [{p.flag_base}->{p.flag_against}]" for p in parties[:SHOWN])
+        names = "; ".join(f"{p.label} ({_flags(p.flag_base, p.flag_against)})" for p in parties[:SHOWN])
         more = f" and {len(parties) - SHOWN} more" if len(parties) > SHOWN else ""
-        out.append(f"{iso} ({len(parties)}): {names}{more}")
+        out.append(f"{report.country(iso)} ({len(parties)}): {names}{more}")
     return out
 
 
@@ -59,23 +74,32 @@ def _ledger(values: dict | None) -> str:
     return " / ".join(f"{values[k]:,.0f}" for k in ("cap_h100e", "used_h100e", "left_h100e"))
 
 
+CSV_COLUMNS = ["section", "key", "label", "country", "country_name", "parties", "change", "base", "against"]
+
+
 def report_csv(report: Report) -> str:
+    """One flat table: each row's id (`key`) beside its name (`label`), codes beside their names."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["section", "key", "country", "flag", "change", "base", "against"])
+    writer.writerow(CSV_COLUMNS)
+    name = report.country_names.get
     for t in report.tiers:
-        writer.writerow(["tier", t["iso"], t["iso"], "", "tier changed", t["base"], t["against"]])
+        writer.writerow(["tier", t["iso"], t["country"], t["iso"], t["country"], "", "tier changed", t["base"],
+                         t["against"]])
     for d in report.determinations:
-        writer.writerow(["determination", d.item, d.iso, d.flag, d.change, d.base, d.against])
+        writer.writerow(["determination", d.item, d.item, d.iso, name(d.iso, ""), FLAG_WORDS[d.flag], d.change,
+                         d.base, d.against])
     for p in report.parties:
         for item, (before, after) in p.items.items():
-            writer.writerow(["party", p.party, p.iso, f"{p.flag_base}->{p.flag_against}", item, before, after])
+            writer.writerow(["party", p.party, p.label, p.iso, name(p.iso, ""), _flags(p.flag_base, p.flag_against),
+                             item, before, after])
     for x in report.listings:
-        writer.writerow(["listing", x["party"], "", "", x["change"], x["entry"], x["how"]])
+        writer.writerow(["listing", x["party"], x["label"], "", "", "", x["change"], x["entry"], x["how"]])
     for m in report.models:
-        writer.writerow(["model", m["model"], "", "", "class changed", m["base"], m["against"]])
+        writer.writerow(["model", m["model"], m["label"], "", "", "", "class changed", m["base"], m["against"]])
     for x in report.ledgers:
-        writer.writerow(["ledger", x["iso"], x["iso"], "", "ledger changed", _ledger(x["base"]), _ledger(x["against"])])
+        writer.writerow(["ledger", x["iso"], name(x["iso"], ""), x["iso"], name(x["iso"], ""), "", "ledger changed",
+                         _ledger(x["base"]), _ledger(x["against"])])
     return buffer.getvalue()
 
 
@@ -83,9 +107,19 @@ def timeline_text(tl: Timeline) -> str:
     lines = [f"Timeline of {tl.subject}:"]
     for row in tl.rows:
         head = f"{row['date']} {row['regime']}"
-        rest = "; ".join(f"{k}: {v}" for k, v in row.items() if k not in ("regime", "date", "title"))
+        rest = "; ".join(f"{k}: {_timeline_value(k, v)}" for k, v in row.items()
+                         if k not in ("regime", "date", "title"))
         lines.append(f"  {head}: {rest}")
     return "\n".join(lines) + "\n"
+
+
+def _timeline_value(key: str, value: object) -> str:
+    """A timeline cell in words: the headquarters flag spelled out, an absent tier said as such."""
+    if key == "flag" and isinstance(value, str):
+        return FLAG_WORDS.get(value, value)
+    if value is None:
+        return "no tiers in this version" if key == "tier" else "not known"
+    return str(value)
 
 
 def timeline_csv(tl: Timeline) -> str:

@@ -17,6 +17,11 @@ from exportkg.graph.store.base import Store
 from exportkg.graph.store.named import records
 
 FLAGS = ("other", "t1one", "t1", "d5m")  # by rank, as impact-parties-of.rq numbers them
+#: what each headquarters flag means, as reports say it (the codes stay in JSON and the graph)
+FLAG_WORDS = {"d5m": "headquartered, or ultimate parent, in D:5 or Macau",
+              "t1": "party and ultimate parent headquartered in Tier 1",
+              "t1one": "party or ultimate parent (not both) headquartered in Tier 1",
+              "other": "headquarters neither in Tier 1 nor in D:5 or Macau"}
 ITEMS = ("3A090.a", "3A090.b", "4E091")
 VEUS = frozenset({"DCVEU", "UVEU", "NVEU"})  # authorizations only data centers can use
 
@@ -101,6 +106,8 @@ def _determinations(store: Store, settings: Settings, snap: Snapshot, iri: str,
         auths = tuple(sorted(a for a in str(r.auths or "").split(",") if a))
         snap.determinations[(str(r.item), str(r.iso), str(r.flag))] = Outcome(bool(r.lr.toPython()),
                                                                               str(r.policy), auths)
+        if r.name is not None:
+            snap.country_names[str(r.iso)] = str(r.name)
 
 
 def _tiers(store: Store, settings: Settings, snap: Snapshot, iri: str) -> None:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from exportkg.graph.impact.compare import Report
 from exportkg.graph.impact.sides import shipped
+from exportkg.graph.impact.snapshot import FLAG_WORDS
 from exportkg.server.errors import HttpError
 from exportkg.server.state import state
 
@@ -57,5 +58,5 @@ def impact_page() -> str | tuple[str, int]:
     page = render_template("impact.html", report=report, error=error,
                            base=request.args.get("base", "")[:MAX_SPEC],
                            against=request.args.get("against", "")[:MAX_SPEC],
-                           scenarios=list(shipped(state().settings)))
+                           scenarios=list(shipped(state().settings)), flag_words=FLAG_WORDS)
     return (page, status) if error else page

@@ -61,7 +61,7 @@ _SCHEMAS: dict[str, Any] = {
                      "determinations", "parties"],
         "description": "What changes from `base` to `against`, as `exportkg impact --format json`.",
         "properties": {"base": {"type": "string"}, "against": {"type": "string"},
-                       "counts": {"type": "object"}, "by_country": {"type": "array"},
+                       "counts": {"type": "object"}, "by_country": {"type": "object"},
                        "tiers": {"type": "array"}, "models": {"type": "array"}, "ledgers": {"type": "array"},
                        "listings": {"type": "array"}, "determinations": {"type": "array"},
                        "parties": {"type": "array"}}},
