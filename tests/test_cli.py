@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +39,10 @@ def test_query_formats(runner, built) -> None:  # type: ignore[no-untyped-def]
     assert {b["code"]["value"] for b in data["results"]["bindings"]} == {"CH", "CY", "NI", "PL"}
     table = runner.invoke(main, [*home, "query", "regime-tiers", "--param", "regime=draft-dec2024"])
     assert table.exit_code == 0 and "Switzerland" in table.output
+    ledger = runner.invoke(main, [*home, "query", "tier2-ledger"]).output  # H100e: two decimals at most
+    assert re.search(r"\b\d{1,3}(,\d{3})*(\.\d{1,2})? ", ledger) and not re.search(r"\.\d{3,}", ledger), ledger
+    models = runner.invoke(main, [*home, "query", "closed-models-above"]).output  # FLOP: exponent notation
+    assert re.search(r"\d\.\d{1,2}e\+2\d", models) and "0000000" not in models, models
 
 
 def test_inline_and_file_queries(runner, built, tmp_path) -> None:  # type: ignore[no-untyped-def]

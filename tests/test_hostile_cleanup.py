@@ -19,9 +19,9 @@ from exportkg.graph.store.location import StoreLocation
 from helpers import copy_home, running_server
 
 
-def fake_build(location: StoreLocation, pid: int) -> Path:
-    """A build directory as a process with this pid names it, with a file in it."""
-    path = location.builds / f"build-20260101-000000-{pid}-{time.time_ns()}"
+def fake_build(location: StoreLocation, pid: int, made_ns: int | None = None) -> Path:
+    """A build directory as a process with this pid names it (at `made_ns`, default now), with a file in it."""
+    path = location.builds / f"build-20260101-000000-{pid}-{made_ns or time.time_ns()}"
     path.mkdir(parents=True)
     (path / "000001.sst").write_bytes(b"x")
     return path
@@ -42,6 +42,22 @@ def test_sweep_removes_dead_builds_and_keeps_live_current_and_previous(tmp_path:
         removed = location.sweep()
         assert set(removed) == {orphan, location.builds / f"{orphan.name}.json"}
         assert current.exists() and previous.exists() and live.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_build_whose_pid_was_taken_by_a_newer_process_is_swept(tmp_path: Path) -> None:
+    """Pids wrap around: a killed builder's pid may belong to a process that started after the build
+    directory was made. That process did not make it, so the directory goes; one made after the
+    process started stays."""
+    location = StoreLocation(tmp_path / "store")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        before = fake_build(location, sleeper.pid, time.time_ns() - 3600 * 10**9)  # an hour before it started
+        after = fake_build(location, sleeper.pid)
+        assert location.sweep() == [before]
+        assert after.exists()
     finally:
         sleeper.kill()
         sleeper.wait()

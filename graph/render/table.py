@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rdflib import URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.query import Result
 from rich.console import Console
 from rich.table import Table
@@ -13,11 +13,27 @@ from rich.table import Table
 from exportkg.graph import namespaces as ns
 from exportkg.graph.render.results import render_rdflib
 
+#: decimals and doubles are shown for people: FLOP-sized values in exponent notation, others with
+#: thousands separators and at most two decimals (the CSV, TSV and JSON forms keep the exact value)
+FRACTIONAL = (XSD.decimal, XSD.double, XSD.float)
+EXPONENT_FROM = 1e15
+
+
+def number(value: float) -> str:
+    if abs(value) >= EXPONENT_FROM:
+        return f"{value:.3g}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
 
 def short(term: object) -> str:
-    """Compact display: id/... and ekg:... IRIs shortened, literals as their text."""
+    """Compact display: id/... and ekg:... IRIs shortened, numbers formatted, literals as their text."""
     if term is None:
         return ""
+    if isinstance(term, Literal) and term.datatype in FRACTIONAL:
+        try:
+            return number(float(term))
+        except ValueError:
+            return str(term)
     if isinstance(term, URIRef):
         for prefix, namespace in (("", ns.ID), ("ekg:", ns.EKG)):
             if str(term).startswith(str(namespace)):

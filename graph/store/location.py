@@ -57,20 +57,40 @@ class _Writers:
 
 writers = _Writers()
 #: build-<date>-<time>-<pid>-<ns>; a sidecar file adds a suffix (build-...-<ns>.json)
-BUILD_NAME = re.compile(r"^build-\d{8}-\d{6}-(\d+)-\d+(?:\.|$)")
+BUILD_NAME = re.compile(r"^build-\d{8}-\d{6}-(\d+)-(\d+)(?:\.|$)")
 #: the temporary links of an interrupted publish: .current-<pid>-<thread>
 LINK_NAME = re.compile(r"^\.(?:current|previous)-(\d+)-\d+$")
 
 
-def alive(pid: int) -> bool:
-    """Whether a process with this pid exists (a reused pid errs on the side of keeping files)."""
+def alive(pid: int, since_ns: int | None = None) -> bool:
+    """Whether the process that made a file still runs: a process with this pid exists and, when the
+    file's creation time is known, started before it (pids wrap around at 32768 on many Linux
+    machines: a killed builder's pid taken by another process must not keep its build forever).
+    Where the start time cannot be read, a reused pid errs on the side of keeping files."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    started = start_time(pid)
+    return since_ns is None or started is None or started <= since_ns / 1e9 + START_SLACK
+
+
+#: seconds of slack between a process's start (clock ticks since boot) and a file it made
+START_SLACK = 2.0
+
+
+def start_time(pid: int) -> float | None:
+    """When a process started (seconds since the epoch), from /proc on Linux; None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError):
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 class StoreLocation:
@@ -128,7 +148,8 @@ class StoreLocation:
         keep = {t.name for t in (self._target(self.current), self._target(self.previous)) if t is not None}
         for entry in sorted(self.builds.iterdir()) if self.builds.is_dir() else []:
             match = BUILD_NAME.match(entry.name)
-            if match is None or entry.name.split(".", 1)[0] in keep or alive(int(match.group(1))):
+            if match is None or entry.name.split(".", 1)[0] in keep or alive(int(match.group(1)),
+                                                                                int(match.group(2))):
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)

@@ -12,6 +12,7 @@ from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.render.table import FRACTIONAL, short
 
 ENTITY_PREFIX = str(ns.ID)
 ONTOLOGY_PREFIX = str(ns.EKG)
@@ -67,6 +68,8 @@ def view(term: Node | None, label: Node | None = None) -> TermView:
     if isinstance(term, Literal):
         plain = term.datatype is None or term.datatype == XSD.string  # a plain string needs no note
         note = term.language or ("" if plain else curie(str(term.datatype)))
+        if term.datatype in FRACTIONAL:  # for reading; the exact value is in every RDF download and /sparql
+            return TermView(short(term), note=note)
         return TermView(str(term), note=note)
     if isinstance(term, BNode):
         return TermView(f"_:{term}")
