@@ -126,7 +126,7 @@ def test_partitioned_parallel_and_single_store_runs_infer_the_same(tmp_path: Pat
     (in worker processes or not) infers exactly what one pass over one store does."""
     settings = Settings(home=tmp_path)
     graphs = named_graphs(load_all(settings), ontology_graph(settings))
-    some = {"oct2023", "ifr-jan2025", "draft-dec2024"}
+    some = {"oct2023", "ifr-jan2025"}
 
     def inferred(workers: int, partitioned: bool) -> set[str]:
         store = KnowledgeStore.in_memory()
