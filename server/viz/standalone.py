@@ -1,8 +1,9 @@
 """`exportkg viz`: a graph view as one self-contained HTML file that works offline.
 
-vis-network, its stylesheet and graph.js are inlined into the file (from server/static, filled by
-`make vendor` from the npm registry), so opening it loads nothing from anywhere. Without a server
-there are no entity pages and nothing to expand: nodes carry no links and clicks show details.
+vis-network, its stylesheet, graph.js and graph-export.js are inlined into the file (from
+server/static, filled by `make vendor` from the npm registry), so opening it loads nothing from anywhere.
+Without a server there are no entity pages and nothing to expand: nodes carry no links and clicks show
+details; the PNG and SVG downloads work as on the served page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from exportkg.server.viz.model import island, payload
 SERVER_DIR = Path(__file__).resolve().parent.parent  # server/: its templates/ and static/
 STATIC = SERVER_DIR / "static"
 VENDOR = STATIC / "vendor" / "vis-network"
-SCRIPTS = (VENDOR / "vis-data.min.js", VENDOR / "vis-network.min.js", STATIC / "graph.js")
+SCRIPTS = (VENDOR / "vis-data.min.js", VENDOR / "vis-network.min.js", STATIC / "graph.js",
+           STATIC / "graph-export.js")
 STYLES = (STATIC / "style.css", VENDOR / "vis-network.min.css", STATIC / "graph.css")
 
 
