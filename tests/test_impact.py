@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -316,9 +317,17 @@ def test_a_pending_scenario_is_derived_once_however_often_it_is_asked_for(built:
     app = create_app(settings)
     client = app.test_client()
     url = "/api/impact?base=ifr-jan2025&against=pl-ch-tier1"
+    completions = app.extensions["exportkg"].completions()
     try:
         first, second = client.get(url), client.get(url)
         derived_into = [p for p in location(settings, "pl-ch-tier1").builds.glob("build-*") if p.is_dir()]
+        assert completions.busy("pl-ch-tier1")  # a run of the rules: seconds, far longer than two requests
+        page = client.get(url.replace("/api/impact", "/impact")).get_data(as_text=True)
+        assert 'id="completing"' in page or not completions.busy("pl-ch-tier1")  # says so while it is true
+        deadline = time.monotonic() + 120
+        while completions.busy("pl-ch-tier1") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert 'id="completing"' not in client.get(url.replace("/api/impact", "/impact")).get_data(as_text=True)
     finally:
         app.extensions["exportkg"].close()
     assert first.status_code == second.status_code == 200

@@ -26,6 +26,7 @@ TASKS: dict[str, str] = {
     "entity-rdf": "exportkg.server.views.work:entity_rdf",
     "search": "exportkg.server.views.work:search",
     "impact": "exportkg.server.views.work:impact_report",
+    "tier-map": "exportkg.server.views.work:tier_map",
     "graph-neighbourhood": "exportkg.server.viz.work:neighbourhood",
     "graph-expand": "exportkg.server.viz.work:expand",
     "graph-tiers": "exportkg.server.viz.work:tiers",

@@ -11,10 +11,13 @@ the prepared scenario store is completed after, on the web service's own thread 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from markupsafe import Markup
 
+from exportkg.graph.answers.maps import impact_map
 from exportkg.graph.impact.compare import Report
 from exportkg.graph.impact.sides import shipped
 from exportkg.graph.impact.snapshot import FLAG_WORDS
+from exportkg.graph.render import worldmap
 from exportkg.server.errors import HttpError
 from exportkg.server.state import state
 
@@ -22,7 +25,7 @@ bp = Blueprint("impact", __name__)
 MAX_SPEC = 100  # characters of a regime id or scenario name
 
 
-def _report() -> Report:
+def requested_report() -> Report:
     """The report for the request's base and against, or HttpError saying why there is none."""
     base = request.args.get("base", "")[:MAX_SPEC]
     against = request.args.get("against", "")[:MAX_SPEC]
@@ -41,7 +44,7 @@ def _report() -> Report:
 @bp.get("/api/impact")
 def api_impact() -> Response | tuple[Response, int]:
     try:
-        return jsonify(_report().as_json())
+        return jsonify(requested_report().as_json())
     except HttpError as exc:
         return jsonify({"error": exc.message}), exc.status
 
@@ -52,11 +55,13 @@ def impact_page() -> str | tuple[str, int]:
     report, error, status = None, None, 200
     if wanted:
         try:
-            report = _report()
+            report = requested_report()
         except HttpError as exc:
             error, status = exc.message, exc.status
-    page = render_template("impact.html", report=report, error=error,
-                           base=request.args.get("base", "")[:MAX_SPEC],
-                           against=request.args.get("against", "")[:MAX_SPEC],
+    base, against = request.args.get("base", "")[:MAX_SPEC], request.args.get("against", "")[:MAX_SPEC]
+    completing = bool(report) and state().completions().report(base, against) is not None
+    drawing = Markup(worldmap.svg(impact_map(report), state().settings.data_dir / "geo")) if report else None
+    page = render_template("impact.html", report=report, error=error, map_svg=drawing, completing=completing,
+                           base=base, against=against,
                            scenarios=list(shipped(state().settings)), flag_words=FLAG_WORDS)
     return (page, status) if error else page

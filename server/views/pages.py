@@ -6,6 +6,7 @@ Machine views of the same resources (Turtle, JSON-LD, RDF/XML) are chosen by con
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from markupsafe import Markup
 
 from exportkg.queries.catalog import catalog
 from exportkg.server.errors import HttpError
@@ -95,7 +96,8 @@ def entity(path: str) -> Response | str | tuple[str, int]:
     if found is None:
         return render_template("404.html", iri=iri), 404
     return render_template("entity.html", e=found.page, determinations=found.determinations, chain=found.chain,
-                           listed=found.listed)
+                           listed=found.listed,
+                           timeline=Markup(found.timeline) if found.timeline else None)  # labels escaped in lanes.py
 
 
 @bp.get("/search")

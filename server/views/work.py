@@ -11,6 +11,9 @@ from datetime import date
 from rdflib import Graph
 
 from exportkg.graph import formats
+from exportkg.graph import namespaces as ns
+from exportkg.graph.answers import maps
+from exportkg.graph.answers.country_timeline import country_timeline
 from exportkg.graph.answers.determine import UnknownPartyError, determine
 from exportkg.graph.answers.listed import ListedEntry, listed_entries
 from exportkg.graph.config import Settings
@@ -19,7 +22,9 @@ from exportkg.graph.impact.compare import Report
 from exportkg.graph.impact.run import impact
 from exportkg.graph.impact.scenario_store import Pending, Prepared
 from exportkg.graph.namespaces import PREFIXES
+from exportkg.graph.render import lanes
 from exportkg.graph.render.results import render_rdflib
+from exportkg.graph.render.worldmap import WorldMap
 from exportkg.graph.store import named
 from exportkg.graph.store.base import Store
 from exportkg.graph.store.named import construct, rows
@@ -68,6 +73,8 @@ class EntityPage:
     chain: list[dict[str, object]] = field(default_factory=list)
     #: the list entries that name the party today (curated links only)
     listed: list[ListedEntry] = field(default_factory=list)
+    #: a country's position over time, as SVG (graph/answers/country_timeline.py)
+    timeline: str | None = None
 
 
 def entity_known(store: Store, settings: Settings, iri: str) -> bool:
@@ -82,6 +89,8 @@ def entity_page(store: Store, settings: Settings, iri: str) -> EntityPage | None
     if not entity_known(store, settings, iri):
         return None
     page = entities.gather(store, settings, iri)  # type: ignore[arg-type]
+    if ns.EKG.Country in page.type_iris:
+        return EntityPage(page, timeline=lanes.svg(country_timeline(store, settings, iri, page.label)))
     if not page.is_party:
         return EntityPage(page)
     return EntityPage(page, parties.determinations(store, settings, iri),  # type: ignore[arg-type]
@@ -120,3 +129,14 @@ def impact_report(store: Store, settings: Settings, base: str, against: str) -> 
     except ExportKGError as exc:
         raise HttpError(400, str(exc)) from None
     return report, (handed[0] if handed else None)
+
+
+def tier_map(store: Store, settings: Settings, regime: str, links: str = "page") -> WorldMap:
+    """The world map of a regime's tiers (drawn to SVG or PNG by the view); a file downloaded for a
+    report links country IRIs (`links="iri"`), the page links the server's own country pages."""
+    try:
+        return maps.tier_map(store, settings, regime, link=maps.iri_link if links == "iri" else maps.page_link)
+    except StoreError as exc:
+        raise _store_failed(exc) from None
+    except ExportKGError as exc:
+        raise HttpError(400, str(exc)) from None
