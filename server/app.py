@@ -19,10 +19,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes  # a query may fill the whole form
     app.extensions["exportkg"] = ServerState(settings)
     from exportkg.server.sparql import endpoint
-    from exportkg.server.views import api, impact_pages, maps, pages
+    from exportkg.server.views import api, determine_pages, impact_pages, maps, pages
     from exportkg.server.viz import views as graph_views
 
-    for blueprint in (endpoint.bp, pages.bp, api.bp, graph_views.bp, impact_pages.bp, maps.bp):
+    for blueprint in (endpoint.bp, pages.bp, api.bp, graph_views.bp, impact_pages.bp, maps.bp,
+                      determine_pages.bp):
         app.register_blueprint(blueprint)
 
     @app.teardown_appcontext

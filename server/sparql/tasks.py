@@ -20,6 +20,7 @@ from exportkg.server.sparql.jobs import TaskJob
 #: task name -> "module:function"
 TASKS: dict[str, str] = {
     "determine": "exportkg.server.views.work:determine_json",
+    "determine-page": "exportkg.server.views.determine_work:determine_page",
     "named-query": "exportkg.server.views.work:named_query",
     "entity-known": "exportkg.server.views.work:entity_known",
     "entity-page": "exportkg.server.views.work:entity_page",
