@@ -160,6 +160,11 @@ def test_cli_formats_and_timeline(home: Settings, runner) -> None:  # type: igno
     assert "PL Poland: Tier 2 -> Tier 1" in result.output
     data = json.loads(runner.invoke(main, [*args, "pl-ch-tier1", "--format", "json"]).output)
     assert data["counts"]["tiers"] == 2 and data["against"] == "scenario-pl-ch-tier1"
+    # companies.csv knows no headquarters for these: their `other` flag is a default, and the report says so
+    unknown = {p["party"].rsplit("/", 1)[1] for p in data["parties"] if not p["hq_known"]}
+    assert {"agh", "eth-domain", "agh-cyfronet-athena"} <= unknown
+    assert "AGH University of Krakow (headquarters neither in Tier 1 nor in D:5 or Macau; a headquarters on its " \
+           "chain of control is unknown" in result.output
     csv_out = runner.invoke(main, [*args, "pl-ch-tier1", "--format", "csv"]).output
     assert csv_out.startswith("section,key,label,country,country_name,parties")
     assert "\ntier,PL,Poland,PL,Poland" in csv_out
@@ -241,6 +246,7 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
     report of the two complete graphs compared in full."""
     from exportkg.graph.impact.compare import compare
     from exportkg.graph.impact.scenario_store import open_store
+    from exportkg.graph.impact.sides import mark_unknown_hq
     from exportkg.graph.impact.snapshot import take
 
     settings = copy_home(built, tmp_path / "home")
@@ -249,6 +255,7 @@ def test_a_move_is_reported_from_what_it_reaches_as_from_both_whole_graphs(built
     main, scenario = KnowledgeStore.open_read_only(StoreLocation(settings.store_root)), open_store(settings, name)
     try:
         whole = compare(take(main, settings, "ifr-jan2025"), take(scenario, settings, f"scenario-{name}"))
+        mark_unknown_hq(scenario, settings, whole)  # as every report is marked
     finally:
         main.close()
         scenario.close()

@@ -15,7 +15,6 @@ from exportkg.queries.catalog import load_catalog
 from helpers import http
 
 #: a headquarters flag code, Python's None, a float printed with 5+ decimals, or an exponent on a
-#: value small enough to write out (below 1e15)
 #: value small enough to write out (below 1e15). Rule ids (`hq-d5m`) and IRIs are names, not codes.
 UNREADABLE = re.compile(r"(?<![\w/-])(d5m|t1one)(?![\w-])|\bNone\b|\d\.\d{5,}|\b\d(\.\d+)?e[+-]?(0\d|1[0-4])\b")
 #: not swept: the ontology page documents the flag codes as the values researchers query by, and the
@@ -23,7 +22,7 @@ UNREADABLE = re.compile(r"(?<![\w/-])(d5m|t1one)(?![\w-])|\bNone\b|\d\.\d{5,}|\b
 RAW_VALUES = {"impact-determinations"}
 PAGES = ["/", "/search?q=alibaba", "/id/org/alibaba-cloud-sg", "/id/country/PL",
          "/id/regime/ifr-jan2025", "/impact?base=draft-dec2024&against=ifr-jan2025",
-         "/graph?entity=alibaba-cloud-sg"]
+         "/graph?entity=alibaba-cloud-sg", "/map?regime=ifr-jan2025", "/map?base=draft-dec2024&against=ifr-jan2025"]
 
 
 def unreadable(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.console import Console
 
 from exportkg.graph.answers.determine import determine as run_determine
 from exportkg.graph.cli.options import fail, remote_options
@@ -66,11 +67,19 @@ def impact(settings: Settings, base: str | None, against: str | None, subject: s
             click.echo(text, nl=False)
             return
 
+        # a spinner on stderr while a new scenario's store completes after the report (a terminal only)
+        status = Console(stderr=True).status("completing the scenario's own store (its rules run; the report is whole)")
+
         def show(report: Report) -> None:  # as soon as it is made: a new scenario's store completes after
             click.echo({"json": lambda: json.dumps(report.as_json(), indent=2) + "\n",
                         "csv": lambda: report_csv(report), "text": lambda: report_text(report)}[fmt](), nl=False)
+            if not report_only:
+                status.start()
 
         drop = (lambda pending: pending.discard()) if report_only else None
-        run_impact(settings, base, against, on_report=show, complete=drop)  # type: ignore[arg-type]
+        try:
+            run_impact(settings, base, against, on_report=show, complete=drop)  # type: ignore[arg-type]
+        finally:
+            status.stop()
     except ExportKGError as exc:
         fail(exc)

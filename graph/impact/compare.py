@@ -39,6 +39,9 @@ class PartyChange:
     flag_base: str
     flag_against: str
     items: dict[str, tuple[str, str]]
+    #: false when the graph lacks a headquarters along the party's chain of control (then its flag is
+    #: `other` by default, not because its headquarters are known to be elsewhere): sides.mark_unknown_hq
+    hq_known: bool = True
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from exportkg.graph.impact.compare import Report
-from exportkg.graph.impact.snapshot import FLAG_WORDS
+from exportkg.graph.impact.compare import PartyChange, Report
+from exportkg.graph.impact.snapshot import FLAG_WORDS, HQ_UNKNOWN
 from exportkg.graph.impact.timeline import Timeline
 
 SHOWN = 10  # parties named per country in the text report
@@ -35,7 +35,8 @@ def report_text(report: Report) -> str:
                                  f"{m['base']} -> {m['against']}" if m["training_ops"] else
                                  f"{m['label']}: {m['base']} -> {m['against']}" for m in report.models])
     lines += _section("Tier 2 ledgers (cap / used / left, H100e)",
-                      [f"{x['iso']}: {_ledger(x['base'])} -> {_ledger(x['against'])}" for x in report.ledgers])
+                      [f"{report.country(x['iso'])}: {_ledger(x['base'])} -> {_ledger(x['against'])}"
+                       for x in report.ledgers])
     return "\n".join(lines) + "\n"
 
 
@@ -51,9 +52,11 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def _flags(before: str, after: str) -> str:
-    """The party's headquarters position, or its move."""
-    return FLAG_WORDS[before] if before == after else f"{FLAG_WORDS[before]} -> {FLAG_WORDS[after]}"
+def _flags(party: PartyChange) -> str:
+    """The party's headquarters position, or its move; unknown headquarters said as such."""
+    before, after = party.flag_base, party.flag_against
+    flags = FLAG_WORDS[before] if before == after else f"{FLAG_WORDS[before]} -> {FLAG_WORDS[after]}"
+    return flags if party.hq_known else f"{flags}; {HQ_UNKNOWN}"
 
 
 def _parties(report: Report) -> list[str]:
@@ -62,7 +65,7 @@ def _parties(report: Report) -> list[str]:
         by_iso.setdefault(p.iso, []).append(p)
     out = []
     for iso, parties in sorted(by_iso.items()):
-        names = "; ".join(f"{p.label} ({_flags(p.flag_base, p.flag_against)})" for p in parties[:SHOWN])
+        names = "; ".join(f"{p.label} ({_flags(p)})" for p in parties[:SHOWN])
         more = f" and {len(parties) - SHOWN} more" if len(parties) > SHOWN else ""
         out.append(f"{report.country(iso)} ({len(parties)}): {names}{more}")
     return out
@@ -91,7 +94,7 @@ def report_csv(report: Report) -> str:
                          d.base, d.against])
     for p in report.parties:
         for item, (before, after) in p.items.items():
-            writer.writerow(["party", p.party, p.label, p.iso, name(p.iso, ""), _flags(p.flag_base, p.flag_against),
+            writer.writerow(["party", p.party, p.label, p.iso, name(p.iso, ""), _flags(p),
                              item, before, after])
     for x in report.listings:
         writer.writerow(["listing", x["party"], x["label"], "", "", "", x["change"], x["entry"], x["how"]])

@@ -22,6 +22,9 @@ from exportkg.graph.impact.scenario import Scenario, load
 from exportkg.graph.impact.snapshot import take, take_near
 from exportkg.graph.reasoning.reach import reached
 from exportkg.graph.store.base import Store
+from exportkg.graph.store.named import records
+
+HQ_CHUNK = 2000  # parties per focused query (a VALUES block of IRIs)
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
 _APPLYING = threading.Lock()  # one scenario derivation at a time per process (the web service)
@@ -123,6 +126,25 @@ def _near(a: Side, b: Side) -> bool:
 
 
 def compare_sides(settings: Settings, main: Store, a: Side, b: Side) -> Report:
+    report = _compare(settings, main, a, b)
+    with opened(settings, b, main) as store:
+        mark_unknown_hq(store, settings, report)
+    return report
+
+
+def mark_unknown_hq(store: Store, settings: Settings, report: Report) -> None:
+    """Mark the changed parties with an unknown headquarters on their chain of control (queries/system/
+    impact-hq-unknown.rq, focused on them a chunk at a time): a flag short of `d5m` is then a default."""
+    changed = [p.party for p in report.parties]
+    unknown: set[str] = set()
+    for start in range(0, len(changed), HQ_CHUNK):
+        focus = {"party": tuple(changed[start:start + HQ_CHUNK])}
+        unknown |= {str(r.party) for r in records(store, settings, "impact-hq-unknown", focus)}
+    for p in report.parties:  # HQ-D5M on both sides is shown whatever else is unknown
+        p.hq_known = p.party not in unknown or p.flag_base == p.flag_against == "d5m"
+
+
+def _compare(settings: Settings, main: Store, a: Side, b: Side) -> Report:
     if _near(a, b) or _near(b, a):
         base, scen = (a, b) if _near(a, b) else (b, a)
         with opened(settings, scen, main) as store:

@@ -22,6 +22,10 @@ FLAG_WORDS = {"d5m": "headquartered, or ultimate parent, in D:5 or Macau",
               "t1": "party and ultimate parent headquartered in Tier 1",
               "t1one": "party or ultimate parent (not both) headquartered in Tier 1",
               "other": "headquarters neither in Tier 1 nor in D:5 or Macau"}
+#: said beside a flag short of `d5m` when a headquarters on the party's chain of control is unknown: the
+#: flag is then what the graph can show, not what is known to be so
+HQ_UNKNOWN = ("a headquarters on its chain of control is unknown (not in the graph), so outcomes that turn on "
+              "headquarters, such as AIA, may not show")
 ITEMS = ("3A090.a", "3A090.b", "4E091")
 VEUS = frozenset({"DCVEU", "UVEU", "NVEU"})  # authorizations only data centers can use
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from exportkg.graph.answers.maps import impact_map
 from exportkg.graph.impact.compare import Report
 from exportkg.graph.impact.sides import shipped
-from exportkg.graph.impact.snapshot import FLAG_WORDS
+from exportkg.graph.impact.snapshot import FLAG_WORDS, HQ_UNKNOWN
 from exportkg.graph.render import worldmap
 from exportkg.server.errors import HttpError
 from exportkg.server.state import state
@@ -63,5 +63,5 @@ def impact_page() -> str | tuple[str, int]:
     drawing = Markup(worldmap.svg(impact_map(report), state().settings.data_dir / "geo")) if report else None
     page = render_template("impact.html", report=report, error=error, map_svg=drawing, completing=completing,
                            base=base, against=against,
-                           scenarios=list(shipped(state().settings)), flag_words=FLAG_WORDS)
+                           scenarios=list(shipped(state().settings)), flag_words=FLAG_WORDS, hq_unknown=HQ_UNKNOWN)
     return (page, status) if error else page
