@@ -144,6 +144,11 @@ def _destination(store: Store, settings: Settings, destination: str | None,
     return codes[0], True
 
 
+def _country_name(store: Store, settings: Settings, iso: str) -> str:
+    found = rows(store, settings, "viz-label", iri=str(ns.country(iso)))
+    return str(found[0]["label"]) if found and found[0]["label"] is not None else ""
+
+
 def determine(store: Store, settings: Settings, party: str, item: str,
               destination: str | None = None, regime: str | None = None,
               on: str | None = None) -> Determination:
@@ -169,7 +174,8 @@ def determine(store: Store, settings: Settings, party: str, item: str,
     kinds = {kind} | (set() if info["isGovernment"].toPython() else {"private"})
     det = Determination(where.regime, item, cls.code, str(party_iri), dest, None, UNKNOWN, as_of=where.as_of,
                         legal_state=where.regime if where.legal else None,
-                        party_name=str(info["label"] or party), item_name=cls.label)
+                        party_name=str(info["label"] or party), item_name=cls.label,
+                        destination_name=_country_name(store, settings, dest))
     det.reasons.extend(_reason(settings, "gp10-red-flag", red) for red in cls.flags)
     find = _finder(store, settings, where.regime, cls.iri, dest)
     known = find(flag, cls.code)

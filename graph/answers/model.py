@@ -71,17 +71,24 @@ class Determination:
     legal_state: str | None = None
     party_name: str = ""
     item_name: str = ""
+    #: the destination country's name (the code alone when the graph has none)
+    destination_name: str = ""
     unknowns: list[Unknown] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
 
+    def where(self) -> str:
+        """`China (CN)`: the destination as people read it."""
+        name = self.destination_name
+        return f"{name} ({self.destination})" if name and name != self.destination else self.destination
+
     def memo(self) -> str:
         """A short memo with citations, for the CLI's text output."""
         view = f"the law in force on {self.as_of}" if self.legal_state else f"{self.regime} as written"
         lines = [f"{self.regime} ({view}): export of {self.item_name or self.item} (ECCN {self.eccn}) "
-                 f"to {self.party_name or self.party} in {self.destination}",
+                 f"to {self.party_name or self.party} in {self.where()}",
                  f"{NEEDS[self.license_required]}; review policy: {self.review_policy.replace('_', ' ')}."]
         if self.exceptions:
             lines.append(f"Available instead of a license: {', '.join(self.exceptions)}.")

@@ -39,6 +39,8 @@ _SCHEMAS: dict[str, Any] = {
             "eccn": {"type": "string", "description": "An ECCN class, `not controlled` or `unknown`."},
             "party": {"type": "string", "format": "iri"},
             "destination": {"type": "string", "description": "ISO 3166 alpha-2 code."},
+            "destination_name": {"type": "string", "description": "The country's name (empty when unknown)."},
+            "party_name": {"type": "string"}, "item_name": {"type": "string"},
             "license_required": {"type": ["boolean", "null"]},
             "review_policy": {"type": "string", "examples": ["presumption_of_denial"]},
             "exceptions": {"type": "array", "items": {"type": "string"}},
