@@ -129,3 +129,13 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=executable)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh page that may not leave this machine (tests/browsing.py)."""
+    from browsing import open_page
+
+    context, tab = open_page(browser)
+    yield tab
+    context.close()

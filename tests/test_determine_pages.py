@@ -11,11 +11,10 @@ import html
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Route
-from test_browser import assert_all_local, shot
+from browsing import assert_all_local, shot
+from playwright.sync_api import Page
 from test_words import unreadable
 
 from exportkg.graph.answers.model import NEEDS
@@ -188,24 +187,6 @@ def test_markup_in_a_party_name_stays_text(xss_server: str) -> None:
         assert "presumption of denial" in reply.text, path  # the Alibaba subsidiary is HQ-D5M: an answer, not an error
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page that records requests and page errors, and aborts any request leaving 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.requested, page.errors = [], []  # type: ignore[attr-defined]
-    page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
-
-    def only_local(route: Route) -> None:
-        if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", only_local)
-    yield page
-    context.close()
 
 
 def test_the_form_answers_and_the_memo_prints(live_server: str, page: Page) -> None:
@@ -227,5 +208,5 @@ def test_the_form_answers_and_the_memo_prints(live_server: str, page: Page) -> N
     assert not page.locator("header.site").is_visible() and not page.locator(".no-print").is_visible()
     page.emulate_media(media="screen")
     shot(page, "determine-memo")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.problems == []  # type: ignore[attr-defined]
     assert_all_local(page)

@@ -4,20 +4,12 @@ screenshots are kept in tests/artifacts."""
 
 from __future__ import annotations
 
+from browsing import ARTIFACTS, assert_clean, shot
 from playwright.sync_api import Page
-from test_browser import ARTIFACTS, assert_all_local, page, shot  # noqa: F401  (page is a fixture)
 
 
-def open_clean(tab: Page, url: str) -> list[str]:
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    tab.goto(url)
-    return errors
-
-
-def test_tier_map_renders_offline_with_hover_details(live_server: str, page: Page) -> None:  # noqa: F811
-    errors = open_clean(page, live_server + "/map?regime=ifr-jan2025")
+def test_tier_map_renders_offline_with_hover_details(live_server: str, page: Page) -> None:
+    page.goto(live_server + "/map?regime=ifr-jan2025")
     china = page.locator('svg.worldmap [data-iso="CN"]')
     box = china.bounding_box()
     assert box and box["width"] > 40 and box["height"] > 20  # drawn, at a sensible size
@@ -26,12 +18,11 @@ def test_tier_map_renders_offline_with_hover_details(live_server: str, page: Pag
     assert china.evaluate("el => getComputedStyle(el).strokeWidth") == "1.5px"
     assert page.locator("svg.worldmap circle.dot").count() >= 4  # the small countries
     shot(page, "map-ifr-jan2025")
-    assert errors == []
-    assert_all_local(page)
+    assert_clean(page)
 
 
-def test_impact_map_and_country_timeline_render(live_server: str, page: Page) -> None:  # noqa: F811
-    errors = open_clean(page, live_server + "/map?base=draft-dec2024&against=ifr-jan2025")
+def test_impact_map_and_country_timeline_render(live_server: str, page: Page) -> None:
+    page.goto(live_server + "/map?base=draft-dec2024&against=ifr-jan2025")
     poland = page.locator('svg.worldmap [data-iso="PL"]')
     assert "Tier: 1 → 2" in poland.locator("title").text_content()
     shot(page, "map-impact-draft-vs-final")
@@ -42,5 +33,4 @@ def test_impact_map_and_country_timeline_render(live_server: str, page: Page) ->
     assert timeline.locator(".bar").count() > 10
     ARTIFACTS.mkdir(exist_ok=True)
     timeline.screenshot(path=str(ARTIFACTS / "timeline-PL.png"))
-    assert errors == []
-    assert_all_local(page)
+    assert_clean(page)

@@ -5,12 +5,10 @@ search, click-to-open, expand, the impact view, markup labels, the CONSTRUCT but
 
 from __future__ import annotations
 
-import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, Route
+from browsing import assert_clean, shot
+from playwright.sync_api import Page
 
 from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
@@ -18,47 +16,9 @@ from exportkg.graph.store.embedded import KnowledgeStore
 
 from helpers import XSS_NAME, select
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 ID = "https://w3id.org/exportkg/id/"
 G42 = ID + "org/g42"
 STABLE = "body[data-graph-stable=true]"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A page that records requests and console errors, and aborts anything not on 127.0.0.1 or file:."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.requested = []  # type: ignore[attr-defined]
-    page.problems = []  # type: ignore[attr-defined]
-    page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))  # type: ignore[attr-defined]
-
-    def only_local(route: Route) -> None:
-        parts = urllib.parse.urlsplit(route.request.url)
-        if parts.hostname == "127.0.0.1" or parts.scheme == "file":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", only_local)
-    yield page
-    context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def assert_clean(page: Page, schemes: tuple[str, ...] = ("http",)) -> None:
-    """Nothing left localhost (or the file), and no script error or CSP violation was logged."""
-    for url in page.requested:  # type: ignore[attr-defined]
-        parts = urllib.parse.urlsplit(url)
-        assert parts.scheme in schemes and parts.hostname in ("127.0.0.1", None, ""), url
-    assert page.problems == []  # type: ignore[attr-defined]
-
 
 def draw(page: Page, url: str) -> None:
     page.goto(url)
@@ -172,8 +132,6 @@ def test_impact_view_marks_poland_and_switzerland(live_server: str, page: Page) 
 
 
 def test_markup_in_labels_does_not_run(xss_server: str, page: Page) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     xss = ID + "org/xss-party"
     for path in ("/graph?entity=xss-party", "/graph?entity=alibaba-group&depth=2", "/graph/ownership?entity=xss-party"):
         draw(page, xss_server + path)
@@ -187,7 +145,7 @@ def test_markup_in_labels_does_not_run(xss_server: str, page: Page) -> None:
         assert XSS_NAME in page.inner_text("#graph-details"), path
         assert page.locator("img").count() == 0, path
     assert XSS_NAME in page.locator(".vis-tooltip").inner_text()
-    assert dialogs == []
+    assert page.dialogs == []  # type: ignore[attr-defined]  # no alert(1) ran
     assert_clean(page)
 
 

@@ -7,54 +7,17 @@ The downloads are kept in tests/artifacts (graph-export.png, graph-export.svg).
 from __future__ import annotations
 
 import struct
-import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Download, Page, Route
+from browsing import ARTIFACTS, assert_clean
+from playwright.sync_api import Download, Page
 
 from helpers import XSS_NAME
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 STABLE = "body[data-graph-stable=true]"
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A page that records requests and script errors, and aborts anything not on 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.requested = []  # type: ignore[attr-defined]
-    page.problems = []  # type: ignore[attr-defined]
-    page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))  # type: ignore[attr-defined]
-    page.on("dialog", lambda dialog: (page.problems.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
-
-    def only_local(route: Route) -> None:
-        if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", only_local)
-    yield page
-    context.close()
-
-
-def assert_clean(page: Page) -> None:
-    """Only this server was asked for anything (a download's blob: URL is the page's own), and no script
-    error, CSP violation or dialog happened."""
-    for url in page.requested:  # type: ignore[attr-defined]
-        parts = urllib.parse.urlsplit(url)
-        assert (parts.scheme, parts.hostname) == ("http", "127.0.0.1") or parts.scheme == "blob", url
-    assert page.problems == []  # type: ignore[attr-defined]
-
 
 def draw(page: Page, url: str) -> None:
     page.goto(url)
@@ -116,7 +79,7 @@ def test_png_and_svg_of_a_neighbourhood(live_server: str, page: Page) -> None:
     assert len(texts) > 5 and "Core42" in texts
     root = ET.fromstring(data)
     assert len(list(root.iter(SVG + "line"))) == page.evaluate("() => exportkgNetwork.edges.length")
-    assert_clean(page)
+    assert_clean(page, ("http", "blob"))
 
 
 def test_svg_keeps_a_markup_label_as_text(xss_server: str, page: Page) -> None:
@@ -128,4 +91,4 @@ def test_svg_keeps_a_markup_label_as_text(xss_server: str, page: Page) -> None:
         assert element.tag.removeprefix(SVG) not in ("img", "script", "foreignObject", "a", "iframe"), element.tag
         assert not [name for name in element.attrib if name.lower().startswith("on") or "href" in name], element
     assert page.locator("img").count() == 0
-    assert_clean(page)
+    assert_clean(page, ("http", "blob"))
