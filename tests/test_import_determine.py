@@ -143,7 +143,8 @@ def test_cli_determine_text_and_json(imported: Settings, runner) -> None:  # typ
     data = json.loads(js.output)
     assert set(data) == {"regime", "item", "eccn", "party", "destination", "license_required",
                          "review_policy", "exceptions", "reasons", "as_of", "legal_state", "party_name",
-                         "item_name", "requirements", "unknowns"}
+                         "item_name", "requirements", "unknowns", "destination_name"}
+    assert data["destination_name"] and data["destination_name"] != data["destination"]
     # 2025-03-01: the AI Diffusion rule is in effect, compliance not yet required: the 2023 scope decides
     assert data["regime"] == data["legal_state"] == "law-2025-01-13" and data["as_of"] == "2025-03-01"
     assert data["license_required"] is False and data["exceptions"] == []
