@@ -5,6 +5,7 @@ pages). Browser rendering is in test_maps_browser.py."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -205,7 +206,9 @@ def test_map_page_and_files(live_server: str) -> None:
     status, kind, body = fetch(live_server + "/map")
     page = body.decode("utf-8")
     assert status == 200 and 'class="worldmap"' in page and '<a href="/id/country/CN">' in page
-    assert "ifr-jan2025" in page and "<script" not in page.split('<figure class="worldmap">')[1]
+    assert "<script" not in page.split('<figure class="worldmap">')[1]
+    options = re.findall(r'<option value="([^"]+)"', page)
+    assert "ifr-jan2025" in options and "draft-dec2024" in options and "oct2023" not in options  # tiers only
     status, kind, body = fetch(live_server + "/map.svg?regime=draft-dec2024")
     assert status == 200 and kind.startswith("image/svg+xml") and fills(body.decode())["PL"] == colour("1")
     status, kind, body = fetch(live_server + "/map.png?base=draft-dec2024&against=ifr-jan2025")

@@ -28,6 +28,7 @@ TASKS: dict[str, str] = {
     "search": "exportkg.server.views.work:search",
     "impact": "exportkg.server.views.work:impact_report",
     "tier-map": "exportkg.server.views.work:tier_map",
+    "map-regimes": "exportkg.server.views.work:map_regimes",
     "graph-neighbourhood": "exportkg.server.viz.work:neighbourhood",
     "graph-expand": "exportkg.server.viz.work:expand",
     "graph-tiers": "exportkg.server.viz.work:tiers",

@@ -42,7 +42,7 @@ def map_page() -> str | tuple[str, int]:
     except HttpError as exc:
         error, status = exc.message, exc.status
     svg = Markup(worldmap.svg(drawing, geo_dir())) if drawing else None  # every label escaped by worldmap
-    page = render_template("map.html", svg=svg, error=error, regimes=state().run("graph-regimes"),
+    page = render_template("map.html", svg=svg, error=error, regimes=state().run("map-regimes"),
                            regime=request.args.get("regime", DEFAULT_REGIME)[:MAX_SPEC],
                            base=request.args.get("base", "")[:MAX_SPEC],
                            against=request.args.get("against", "")[:MAX_SPEC],

@@ -131,6 +131,11 @@ def impact_report(store: Store, settings: Settings, base: str, against: str) -> 
     return report, (handed[0] if handed else None)
 
 
+def map_regimes(store: Store, settings: Settings) -> list[str]:
+    """The regimes with tiers, for the map page's choice (queries/system/map-regimes.rq)."""
+    return [str(r["id"]) for r in rows(store, settings, "map-regimes")]
+
+
 def tier_map(store: Store, settings: Settings, regime: str, links: str = "page") -> WorldMap:
     """The world map of a regime's tiers (drawn to SVG or PNG by the view); a file downloaded for a
     report links country IRIs (`links="iri"`), the page links the server's own country pages."""
