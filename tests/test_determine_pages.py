@@ -17,7 +17,7 @@ from browsing import assert_all_local, shot
 from playwright.sync_api import Page
 from test_words import unreadable
 
-from exportkg.graph.answers.model import NEEDS
+from exportkg.graph.answers.model import NEEDS, named
 from exportkg.server.views.citations import Segment, segments
 
 from golden_cases import load_cases
@@ -116,8 +116,10 @@ def test_the_answer_is_the_apis_in_words_with_its_citations_linked(live_server: 
     assert f"{NEEDS[True]}; review policy: presumption of denial." in text
     assert found["party_name"] and f"{found['party_name']} {found['party']}" in text  # the name, then its IRI
     assert "China (CN)" in text and f"the law in force on {asked['date']}" in text
-    for reason in found["reasons"]:  # type: ignore[attr-defined]
-        assert shown(html.escape(reason["because"])) in text, reason["rule"]
+    for reason in found["reasons"]:  # type: ignore[attr-defined]  # the API's text, the destination named
+        assert shown(html.escape(named(reason["because"], "CN", "China"))) in text, reason["rule"]
+    assert any("destination CN" in r["because"] for r in found["reasons"])  # type: ignore[attr-defined]
+    assert "destination China (CN)" in text and " destination CN" not in text  # (the CLI line says --destination CN)
     links = citation_links(reply.text)
     assert links == expected_links(found) and len(links) >= 3
     assert all(FR_OR_ECFR.match(link) for link in links), links

@@ -9,6 +9,7 @@ know, and what each value would give. Fields only grow: old clients read the fir
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from exportkg.graph.errors import ExportKGError
@@ -54,6 +55,15 @@ class Unknown:
     effect: str
 
 
+def named(text: str, code: str, name: str) -> str:
+    """A rule's text with the destination's ISO code as people read it: `destination SG` becomes
+    `destination Singapore (SG)`. The rules write codes (their texts are data, shared by every
+    language of output); only the one destination code a determination is about is named."""
+    if not name or name == code or not re.fullmatch(r"[A-Z]{2}", code):
+        return text
+    return re.sub(rf"(?<![\w(]){code}(?![\w)])", f"{name} ({code})", text)
+
+
 @dataclass
 class Determination:
     regime: str
@@ -84,6 +94,9 @@ class Determination:
         name = self.destination_name
         return f"{name} ({self.destination})" if name and name != self.destination else self.destination
 
+    def said(self, text: str) -> str:
+        return named(text, self.destination, self.destination_name)
+
     def memo(self) -> str:
         """A short memo with citations, for the CLI's text output."""
         view = f"the law in force on {self.as_of}" if self.legal_state else f"{self.regime} as written"
@@ -93,12 +106,13 @@ class Determination:
         if self.exceptions:
             lines.append(f"Available instead of a license: {', '.join(self.exceptions)}.")
         lines.append("Because:")
-        lines += [f"  - [{r.rule}, {r.confidence}] {r.because}. ({r.citation})" for r in self.reasons]
+        lines += [f"  - [{r.rule}, {r.confidence}] {self.said(r.because)}. ({r.citation})" for r in self.reasons]
         if self.unknowns:
             lines.append("Depends on facts not known:")
             lines += [f"  - {u.fact}: {u.effect}" for u in self.unknowns]
         others = [r for r in self.requirements if r.status not in ("enforced", "as_written")]
         if others:
             lines.append("In the text but not enforced on this day:")
-            lines += [f"  - [{r.rule}, {r.status.replace('_', ' ')}] {r.because}. ({r.citation})" for r in others]
+            lines += [f"  - [{r.rule}, {r.status.replace('_', ' ')}] {self.said(r.because)}. ({r.citation})"
+                      for r in others]
         return "\n".join(lines)

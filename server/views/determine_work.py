@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.answers.determine import ECCN_CODES
-from exportkg.graph.answers.model import NEEDS
+from exportkg.graph.answers.model import NEEDS, named
 from exportkg.graph.config import Settings
 from exportkg.graph.dates import parse_day
 from exportkg.graph.store.base import Store
@@ -133,6 +133,9 @@ def determine_page(store: Store, settings: Settings, party: str, item: str, dest
 def _answer(found: dict[str, object], names: dict[str, str]) -> Answer:
     """The determination with the party's name and IRI, the country's name and the regime's page."""
     code, regime = str(found["destination"]), str(found["regime"])
+    for key in ("reasons", "requirements"):  # rule texts write the destination's code: name it
+        found[key] = [{**r, "because": named(str(r["because"]), code, names.get(code, ""))}
+                      for r in found[key]]  # type: ignore[attr-defined]
     party = view(URIRef(str(found["party"])), Literal(found["party_name"] or found["party"]))
     return Answer(found, party, f"{names.get(code, code)} ({code})", view(ns.regime(regime), Literal(regime)))
 
