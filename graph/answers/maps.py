@@ -3,8 +3,8 @@
 The map's data is read with queries (queries/system/map-tiers.rq, the named query `regimes`) or taken
 from an impact report; graph/render/worldmap.py only draws it. A country the graph does not hold is in
 no tier list and no country group the graph knows, so under a regime with tiers it is in Tier 2, the
-residual tier (90 FR 4544, supplement no. 5 to part 740): the map says so in its own colour rather
-than passing it off as a listed placement.
+residual tier (ekg:isResidual): the map says so in its own colour, citing the residual tier's own
+sources, rather than passing it off as a listed placement.
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def tier_map(store: Store, settings: Settings, regime: str, link: Link = page_li
     info = _regime(store, settings, regime)
     found = records(store, settings, "map-tiers", regime=str(ns.regime(regime)))
     if not found:
-        with_tiers = [str(r.id) for r in records(store, settings, "regimes")
-                      if records(store, settings, "map-tiers", regime=str(ns.regime(str(r.id))))]
+        with_tiers = [str(r.id) for r in records(store, settings, "map-regimes")]
         raise MapError(f"regime {regime!r} defines no AI Diffusion tiers; regimes with tiers: {', '.join(with_tiers)}")
     places = {}
     for row in found:
@@ -71,11 +70,13 @@ def tier_map(store: Store, settings: Settings, regime: str, link: Link = page_li
         details = (f"How: {how}", f"Confidence: {row.confidence or 'not recorded'}",
                    f"Sources: {row.sources or 'not recorded'}")
         places[iso] = Place(tier, f"{row.name or iso} ({iso})", details, link(iso))
+    residual = next((str(r.sources) for r in found if r.residual.toPython() and r.sources), "not recorded")
     status = f"; this version's status: {info['status'].replace('_', ' ')}" if info["status"] else ""
     return WorldMap(title=f"AI Diffusion tiers: {info['title']}",
                     subtitle=f"{regime} ({info['citation'] or 'no citation recorded'}), as of {info['asOf']}{status}",
                     categories=TIERS, places=places, rest="residual",
-                    rest_detail="Not in the graph: in no tier list or country group it holds, so Tier 2 (residual)",
+                    rest_detail="Not in the graph: in no tier list or country group it holds, so Tier 2, the "
+                                f"residual tier (sources: {residual})",
                     caption=f"Tiers as the graph's rules infer them; hover a country for its source. {SOURCE_NOTE}")
 
 

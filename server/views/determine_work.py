@@ -27,8 +27,6 @@ from exportkg.server.views.terms import TermView, view
 
 #: the item classes the form offers: those determine() takes by code (it also takes chip and model ids)
 ITEMS = tuple(sorted(ECCN_CODES))
-#: where parties live: determine() takes organizations and data centers
-PARTY_PREFIXES = (str(ns.ID["org/"]), str(ns.ID["datacenter/"]))
 CONFIDENCE = {"P": "primary source", "S": "secondary source", "U": "unverified", "C": "code note", "D": "dataset"}
 STATUS = {"enforced": "enforced", "as_written": "as written", "not_enforced": "not enforced",
           "suspended": "suspended", "compliance_not_yet_required": "compliance not yet required",
@@ -155,8 +153,7 @@ def _named(store: Store, settings: Settings, text: str, page: DeterminePage) -> 
     """The IRI of the one party whose name is the text, or else contains it (queries/system/
     search-parties.rq: parties only, so list entries never crowd them out); None, with page.candidates
     set, when several do."""
-    matches = [view(r["entity"], r["label"]) for r in rows(store, settings, "search-parties", text=text)]
-    found = [e for e in matches if str(e.iri or "").startswith(PARTY_PREFIXES)]
+    found = [view(r["entity"], r["label"]) for r in rows(store, settings, "search-parties", text=text)]
     exact = [e for e in found if e.text.casefold() == text.casefold()]
     if len(exact) == 1 or len(found) == 1:
         return str((exact or found)[0].iri)
