@@ -6,11 +6,6 @@ STAMP := $(VENV)/.installed-stamp
 
 VENDOR := server/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-stamp
-YASGUI_DIST := node_modules/@zazuko/yasgui/build
-# vis-network's "peer" UMD build with vis-data's standalone one: the "standalone" vis-network bundle
-# injects <style> elements at run time, which the pages' Content-Security-Policy (style-src 'self') blocks.
-VIS_JS := node_modules/vis-data/standalone/umd/vis-data.min.js node_modules/vis-network/peer/umd/vis-network.min.js
-VIS_CSS := node_modules/vis-network/styles/vis-network.min.css
 
 .PHONY: run test check build lint bench clean vendor
 
@@ -21,17 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The query UI's YASGUI and the graph view's vis-network come from the npm registry (pinned in package-lock.json) and is served by
-# the app itself from server/static/vendor/, never from a CDN. Scripts of dependencies are not run.
-$(VENDOR_STAMP): package.json package-lock.json
-	tools/prerequisites npm
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/yasgui
-	cp $(YASGUI_DIST)/yasgui.min.js $(YASGUI_DIST)/yasgui.min.css $(VENDOR)/yasgui/
-	cp node_modules/@zazuko/yasgui/package.json $(VENDOR)/yasgui/
-	mkdir -p $(VENDOR)/vis-network
-	cp $(VIS_JS) $(VIS_CSS) $(VENDOR)/vis-network/
-	cp node_modules/vis-network/LICENSE-APACHE-2.0 node_modules/vis-network/LICENSE-MIT $(VENDOR)/vis-network/
+# The query UI's YASGUI and the graph view's vis-network come from the npm registry at the versions and
+# sha512 digests package-lock.json pins, fetched by tools/vendor.py (Python's standard library: no Node
+# or npm needed) and served by the app itself from server/static/vendor/, never from a CDN.
+$(VENDOR_STAMP): package.json package-lock.json tools/vendor.py
+	PYTHON=$(PYTHON) tools/prerequisites venv
+	$(PYTHON) tools/vendor.py $(VENDOR)
 	touch $(VENDOR_STAMP)
 
 vendor: $(VENDOR_STAMP)
@@ -61,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/build.py
 
 clean:
-	rm -rf $(VENV) var node_modules $(VENDOR)
+	rm -rf $(VENV) var node_modules $(VENDOR) $(VENDOR).partial

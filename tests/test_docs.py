@@ -243,10 +243,10 @@ def test_a_missing_prerequisite_stops_make_at_once_with_the_command_to_run(tmp_p
     """Without a package manager to install from, `tools/prerequisites` (run by `make run` and `make
     test`) names what is missing and exits non-zero; with everything present it says nothing."""
     path = bare_path(tmp_path, "bash", "id", "head")
-    missing = subprocess.run(["bash", str(PREREQUISITES), "npm", "java", "chromium"], capture_output=True,
+    missing = subprocess.run(["bash", str(PREREQUISITES), "java", "chromium"], capture_output=True,
                              text=True, env={"PATH": path})
     assert missing.returncode == 1
-    assert missing.stderr.startswith("missing: npm default-jre-headless chromium"), missing.stderr
+    assert missing.stderr.startswith("missing: default-jre-headless chromium"), missing.stderr
     assert missing.stderr.count("\n") == 1
     python = subprocess.run(["bash", str(PREREQUISITES), "venv"], capture_output=True, text=True,
                             env={"PATH": path, "PYTHON": sys.executable})
