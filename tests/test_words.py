@@ -54,3 +54,13 @@ def test_pages_are_in_words(live_server: str) -> None:
         assert reply.status == 200, path
         shown = html.unescape(re.sub(r"<script\b.*?</script>|<[^>]+>", " ", reply.text, flags=re.S))
         assert not unreadable(shown), (path, unreadable(shown)[:5])
+
+
+def test_the_control_chain_names_each_headquarters(built: Settings, runner) -> None:  # type: ignore[no-untyped-def]
+    """A chain link reads `headquartered in China (CN)`, not the bare code of a country the question
+    did not name."""
+    result = runner.invoke(main, ["--home", str(built.home), "determine", "--party", "alibaba-cloud-sg",
+                                  "--item", "3A090.a", "--regime", "ifr-jan2025"])
+    assert result.exit_code == 0, result.output
+    assert "Control chain:" in result.output and "headquartered in China (CN)" in result.output
+    assert not re.search(r"headquartered in [A-Z]{2}\b", result.output), result.output
