@@ -38,7 +38,7 @@ build: $(STAMP)
 	$(BIN)/exportkg build --check-owl
 
 test: $(STAMP) $(VENDOR_STAMP)
-	tools/prerequisites java chromium
+	tools/prerequisites java chromium virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n auto --maxprocesses=4 --dist loadfile --durations=25
 

@@ -38,6 +38,14 @@ class Settings:
     update_endpoint: str | None = None
     #: optionally its SPARQL 1.1 Graph Store Protocol endpoint, for faster bulk loads than INSERT DATA
     store_endpoint: str | None = None
+    #: who the remote store's protected endpoints know us as: from the environment only (never a command
+    #: line, where `ps` shows it, and never printed: the password is left out of repr)
+    store_user: str | None = field(default_factory=lambda: os.environ.get("EXPORTKG_STORE_USER") or None)
+    store_password: str | None = field(default_factory=lambda: os.environ.get("EXPORTKG_STORE_PASSWORD") or None,
+                                       repr=False)
+    #: how to send them: "digest" (Virtuoso's /sparql-auth) answers the server's challenge and never
+    #: sends the password; "basic" (Fuseki, GraphDB) sends it with every request
+    store_auth: str = field(default_factory=lambda: os.environ.get("EXPORTKG_STORE_AUTH", "digest").lower())
     #: the web service: a query is stopped after this many seconds (its worker process is killed)
     query_timeout: float = 30.0
     #: at most this many result rows per /sparql answer; a cut is signalled, never silent

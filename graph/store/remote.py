@@ -16,6 +16,7 @@ graphs; a build whose input is bad never writes at all (validation runs first).
 
 from __future__ import annotations
 
+import http.client
 import io
 import logging
 import os
@@ -26,6 +27,7 @@ import urllib.parse
 import urllib.request
 import warnings
 from collections.abc import Iterable
+from email.message import Message
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -37,6 +39,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from exportkg.graph import namespaces as ns
 from exportkg.graph.errors import StoreError
 from exportkg.graph.store.base import Capabilities
+from exportkg.graph.store.credentials import Credentials
 
 if TYPE_CHECKING:
     from exportkg.graph.config import Settings
@@ -45,9 +48,15 @@ log = logging.getLogger(__name__)
 
 PUBLISHED = str(ns.GRAPH)  # published graphs keep the names they have in the embedded store
 STAGING = "https://w3id.org/exportkg/staging/"
-CHUNK_TRIPLES = 5_000  # INSERT DATA requests stay around a megabyte
+#: INSERT DATA requests stay under a megabyte; Virtuoso 7.2 fails from 4,991 triples in one request
+#: ("SP030: SPARQL compiler, line 4992: memory exhausted")
+CHUNK_TRIPLES = 4_000
 UPDATE = "INSERT"  # any update keyword makes SPARQLWrapper send to the update endpoint
 TIMEOUT = 600  # seconds; a rule over the whole graph can take a while on a slow server
+#: Virtuoso 7.2 echoes every dataset IRI of a request as a response header (X-SPARQL-default-graph,
+#: X-SPARQL-named-graph), and exportkg's dataset is some fifty graphs given both ways; Python's
+#: http.client refuses a response with more than 100 headers, so the limit is raised for this process
+http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 1_000)  # type: ignore[attr-defined]
 
 
 def _nt_lines(graph: Graph) -> list[str]:
@@ -57,13 +66,17 @@ def _nt_lines(graph: Graph) -> list[str]:
 
 def insert_data_chunks(lines: list[str], graph: str, size: int = CHUNK_TRIPLES) -> list[str]:
     """INSERT DATA requests for N-Triples lines. A blank node is scoped to one request, so every
-    triple that mentions one goes into a single request and the graph's structure survives."""
+    triple that mentions one goes into a single request and the graph's structure survives; that
+    request is an INSERT with an empty WHERE (one solution, so one fresh node per label), since
+    Virtuoso 7.2 refuses blank nodes in INSERT DATA ("SP031: Blank node ... not allowed in a constant
+    clause")."""
     with_bnodes = [line for line in lines if "_:" in line]
     plain = [line for line in lines if "_:" not in line]
-    chunks = [plain[i:i + size] for i in range(0, len(plain), size)]
+    chunks = [f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(plain[i:i + size]) + "\n} }"
+              for i in range(0, len(plain), size)]
     if with_bnodes:
-        chunks.append(with_bnodes)
-    return [f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n} }" for chunk in chunks]
+        chunks.append(f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(with_bnodes) + "\n} } WHERE { }")
+    return chunks
 
 
 PROLOGUE = re.compile(r"(?im)^\s*#.*$|\b(?:PREFIX\s+[^:\s]*:\s*|BASE\s*)<[^>]*>")
@@ -77,6 +90,13 @@ def query_form(sparql: str) -> str:
     return match.group(1).upper() if match else "SELECT"
 
 
+def truncated_at(headers: Message) -> str | None:
+    """The row limit a server says an answer reached. Virtuoso answers 200 with the first
+    ResultSetMaxRows rows (10,000 by default) and says so only in this header, which it also sends
+    when an answer has exactly that many rows: such an answer cannot be told from a cut one."""
+    return headers.get("X-SPARQL-MaxRows")
+
+
 def _values_clause(bindings: dict[str, object]) -> str:
     """Initial bindings as a trailing VALUES block: standard SPARQL 1.1, unlike rdflib's initBindings."""
     names = " ".join(f"?{name}" for name in bindings)
@@ -88,8 +108,10 @@ class RemoteStore:
     """An external SPARQL 1.1 store holding exportkg's published graphs (or, during a build, a staged set)."""
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, store_endpoint: str | None = None,
-                 *, staging: str | None = None, timeout: int = TIMEOUT):
+                 *, staging: str | None = None, timeout: int = TIMEOUT, credentials: Credentials | None = None):
         self.endpoint = endpoint
+        self.credentials = credentials
+        self._opener = credentials.opener(store_endpoint) if credentials else urllib.request.build_opener()
         self.update_endpoint = update_endpoint
         self.store_endpoint = store_endpoint
         self.timeout = timeout
@@ -97,6 +119,8 @@ class RemoteStore:
         self.prefix = f"{STAGING}{staging}/" if staging else PUBLISHED
         self._dataset: list[str] | None = None
         self._dataset_time = 0.0
+        #: the server's empty graph patterns list no graphs (Virtuoso 7.2): graphs are found by scanning
+        self._scan_for_graphs = False
         where = f"SPARQL endpoint {endpoint}"
         #: one update at a time, as a SPARQL service expects of one client; with a Graph Store endpoint
         #: graphs travel as N-Triples, so the rules run locally a regime at a time and their inferences
@@ -105,7 +129,8 @@ class RemoteStore:
 
     @classmethod
     def open_published(cls, settings: Settings) -> RemoteStore:
-        return cls(settings.endpoint or "", settings.update_endpoint, settings.store_endpoint)
+        return cls(settings.endpoint or "", settings.update_endpoint, settings.store_endpoint,
+                   credentials=Credentials.of(settings))
 
     @classmethod
     def for_build(cls, settings: Settings) -> RemoteStore:
@@ -113,7 +138,8 @@ class RemoteStore:
         if not settings.update_endpoint:
             raise StoreError("a remote build needs --update-endpoint (a SPARQL 1.1 Update endpoint)")
         build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.time_ns() % 1_000_000_000}"
-        return cls(settings.endpoint or "", settings.update_endpoint, settings.store_endpoint, staging=build_id)
+        return cls(settings.endpoint or "", settings.update_endpoint, settings.store_endpoint, staging=build_id,
+                   credentials=Credentials.of(settings))
 
     # -- names ---------------------------------------------------------------------------------------
 
@@ -126,11 +152,20 @@ class RemoteStore:
         return sparql if self.prefix == PUBLISHED else sparql.replace(f"<{PUBLISHED}", f"<{self.prefix}")
 
     def _physical_names(self) -> list[str]:
-        # `GRAPH ?g {}` lists the graphs without touching their triples: on a 270,000-triple Oxigraph
-        # store 25 ms instead of 700 ms, and the rule engine asks before every step
-        text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
-                f"FILTER (STRSTARTS(STR(?g), {Literal(self.prefix).n3()})) }}")
-        return sorted(str(row[0]) for row in self._select(text, dataset=False))
+        # `GRAPH ?g { }` lists the graphs without touching their triples: on a 270,000-triple Oxigraph
+        # store 25 ms instead of 700 ms, and the rule engine asks before every step. Virtuoso 7.2 answers
+        # it with one unbound row whatever the store holds; once that is seen, the store is asked by
+        # scanning (`GRAPH ?g { ?s ?p ?o }`, about 6 s over two million triples there).
+        where = Literal(self.prefix).n3()
+        found = set()
+        if not self._scan_for_graphs:
+            text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER (STRSTARTS(STR(?g), {where})) }}"
+            found = {str(row[0]) for row in self._select(text, dataset=False) if row[0] is not None}
+        if not found:
+            text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {where})) }}"
+            found = {str(row[0]) for row in self._select(text, dataset=False) if row[0] is not None}
+            self._scan_for_graphs = self._scan_for_graphs or bool(found)
+        return sorted(found)
 
     def graph_names(self) -> list[URIRef]:
         """exportkg's graphs in this store (never another build's staging graphs or foreign graphs)."""
@@ -158,6 +193,8 @@ class RemoteStore:
         client = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint)
         client.setTimeout(self.timeout)
         client.setMethod(POST)  # rule-sized texts and long dataset lists do not fit in a URL
+        if self.credentials:
+            self.credentials.apply(client)
         with warnings.catch_warnings():  # it warns about query types it cannot guess; we set our own
             warnings.simplefilter("ignore", RuntimeWarning)
             client.setQuery(text)
@@ -169,9 +206,14 @@ class RemoteStore:
 
     def _send(self, client: SPARQLWrapper) -> bytes:
         try:
-            return client.query().response.read()
-        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
+            response = client.query().response
+            body = response.read()
+        except (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise StoreError(f"the SPARQL endpoint {self.endpoint} failed: {exc}") from None
+        if cap := truncated_at(response.headers):
+            raise StoreError(f"the SPARQL endpoint {self.endpoint} answered with its row limit ({cap} rows, such as "
+                             "Virtuoso's ResultSetMaxRows): the answer may be cut short, so it is not used")
+        return body
 
     def _select(self, text: str, *, dataset: bool = True) -> Result:
         client = self._client(text, dataset=dataset)
@@ -199,7 +241,7 @@ class RemoteStore:
         client = self._client(self._to_physical(sparql), dataset=False, form=UPDATE)
         try:
             client.query().response.read()
-        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
+        except (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise StoreError(f"the SPARQL update endpoint {self.update_endpoint} failed: {exc}") from None
         self._dataset = None
 
@@ -220,7 +262,10 @@ class RemoteStore:
         headers = {"Accept": "application/n-triples"} if method == "GET" else {"Content-Type": "application/n-triples"}
         request = urllib.request.Request(url, data=ntriples or None, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                if cap := truncated_at(response.headers):  # Virtuoso cuts Graph Store reads too
+                    raise StoreError(f"the Graph Store endpoint {self.store_endpoint} answered graph {graph} with "
+                                     f"its row limit ({cap} triples): it may be cut short, so it is not used")
                 return response.read()
         except urllib.error.HTTPError as exc:
             if method == "GET" and exc.code == 404:
@@ -234,9 +279,12 @@ class RemoteStore:
         out = []
         for name in names:
             graph = ox.NamedNode(name)
-            data = self._put(b"", self.physical(str(name)), "GET")
-            out.append(ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
-                                     for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)),
+            triples = list(ox.parse(self._put(b"", self.physical(str(name)), "GET"), format=ox.RdfFormat.N_TRIPLES))
+            # Virtuoso cuts a Graph Store read at its ResultSetMaxRows without a word: the count is asked too
+            if len(triples) < (expected := self.graph_size(name)):
+                raise StoreError(f"the Graph Store endpoint {self.store_endpoint} returned {len(triples)} of the "
+                                 f"{expected} triples of {name} (a row limit of the server's?): not used")
+            out.append(ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
                                     format=ox.RdfFormat.N_QUADS))
         return b"".join(out)
 
@@ -263,7 +311,7 @@ class RemoteStore:
         """Swap the staged graphs in with one update request (one transaction on stores that run a
         request atomically, as Oxigraph, Fuseki and GraphDB do)."""
         staged = self.graph_names()
-        live = RemoteStore(self.endpoint, self.update_endpoint).graph_names()
+        live = RemoteStore(self.endpoint, self.update_endpoint, credentials=self.credentials).graph_names()
         # DROP, ADD and DROP rather than MOVE: the same effect, and Oxigraph's server runs it 3x faster
         # (a 168,000-triple graph: 16 s against 52 s)
         ops = [f"DROP SILENT GRAPH <{g}>" for g in live]

@@ -26,7 +26,8 @@ from exportkg.graph.config import Settings
 from exportkg.graph.errors import StoreError
 from exportkg.graph.render.answer import Answer
 from exportkg.graph.render.results import render_boolean, render_solutions, render_triples
-from exportkg.graph.store.remote import RemoteStore
+from exportkg.graph.store.credentials import Credentials
+from exportkg.graph.store.remote import RemoteStore, truncated_at
 from exportkg.server.errors import HttpError, QueryTimeout
 from exportkg.server.sparql import tasks
 from exportkg.server.sparql.jobs import QueryJob, TaskJob
@@ -44,7 +45,8 @@ class RemoteExecutor:
         self.endpoint = settings.endpoint
         #: the published graphs, read by tasks too: each request bounded by the query timeout
         self.store = RemoteStore(settings.endpoint, settings.update_endpoint, settings.store_endpoint,
-                                 timeout=max(1, math.ceil(settings.query_timeout)))
+                                 timeout=max(1, math.ceil(settings.query_timeout)),
+                                 credentials=Credentials.of(settings))
 
     def _client(self, query: str, return_format: str) -> SPARQLWrapper:
         client = SPARQLWrapper(self.endpoint, agent="exportkg-sparql-proxy")
@@ -53,12 +55,18 @@ class RemoteExecutor:
         client.setTimeout(max(1, math.ceil(self.settings.query_timeout)))
         client.setReturnFormat(return_format)
         client.setQuery(query)
+        if self.store.credentials:
+            self.store.credentials.apply(client)
         return client
 
     def _fetch(self, client: SPARQLWrapper) -> tuple[bytes, str]:
         try:
             response = client.query()
-            return response.response.read(), response.info().get("content-type", "")
+            body = response.response.read()
+            if cap := truncated_at(response.response.headers):
+                raise HttpError(502, f"the remote store answered with its row limit ({cap} rows): the answer "
+                                     "may be cut short, so it is not passed on")
+            return body, response.info().get("content-type", "")
         except QueryBadFormed as exc:
             raise HttpError(400, f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}") from None
         except TimeoutError:
