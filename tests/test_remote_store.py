@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Literal, URIRef
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.answers.determine import determine
@@ -30,6 +30,7 @@ from exportkg.graph.store.remote import STAGING, RemoteStore, insert_data_chunks
 from exportkg.queries.catalog import load_catalog
 
 from helpers import break_unknown_country, count_of, free_port, get, http, running_server, wait_for
+from remote_cases import check_failed_build_drops_staging, check_publish_by_one_swap, small_graph
 
 pytestmark = pytest.mark.slow  # builds stores of its own
 
@@ -207,12 +208,6 @@ def scratch_server() -> Iterator[str]:
         yield base
 
 
-def small_graph(extra: str = "") -> Graph:
-    return Graph().parse(data=f"""
-        @prefix ex: <http://example.org/> .
-        ex:a ex:p ex:b . ex:b ex:p "x" . ex:c ex:q [ ex:r 1 ; ex:s [ ex:t 2 ] ] . {extra}""", format="turtle")
-
-
 def test_insert_data_keeps_blank_node_structure() -> None:
     lines = [f"<http://e/{i}> <http://e/p> <http://e/o> ." for i in range(5)] + ["_:b <http://e/p> _:c ."]
     chunks = insert_data_chunks(lines, "http://e/g", size=2)
@@ -221,34 +216,15 @@ def test_insert_data_keeps_blank_node_structure() -> None:
 
 @pytest.mark.parametrize("gsp", [False, True], ids=["insert-data", "graph-store-protocol"])
 def test_staged_build_is_published_by_one_swap(scratch_server: str, gsp: bool) -> None:
-    settings = Settings(endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update",
-                        store_endpoint=f"{scratch_server}/store" if gsp else None)
-    old = RemoteStore.for_build(settings)
-    old.load_graph(small_graph(), ns.FACTS_GRAPH)
-    old.load_graph(small_graph(), ns.regime_graph("gone"))
-    old.publish()
-    published = RemoteStore.open_published(settings)
-    assert published.graph_names() == [ns.FACTS_GRAPH, ns.regime_graph("gone")]
-
-    new = RemoteStore.for_build(settings)
-    new.load_graph(small_graph("ex:d ex:p ex:e ."), ns.FACTS_GRAPH)
-    assert published.graph_size(ns.FACTS_GRAPH) == 6  # staging is invisible until published
-    assert len(published.query("SELECT * { ?s ?p ?o }")) == 12
-    new.publish()
-    assert published.graph_names() == [ns.FACTS_GRAPH]
-    assert published.graph_size(ns.FACTS_GRAPH) == 7
-    assert len(published.query("SELECT ?x { ?b <http://example.org/s> ?c . ?c <http://example.org/t> ?x }")) == 1
+    check_publish_by_one_swap(Settings(endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update",
+                                       store_endpoint=f"{scratch_server}/store" if gsp else None))
     assert not [g for (g,) in select_all(scratch_server, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")
                 if g.startswith(f"<{STAGING}")]
 
 
 def test_a_failed_build_drops_its_staging_graphs(scratch_server: str) -> None:
-    settings = Settings(endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update")
-    staged = RemoteStore.for_build(settings)
-    staged.load_graph(small_graph(), ns.FACTS_GRAPH)
-    assert staged.exists() and not RemoteStore.open_published(settings).exists()
-    staged.discard()
-    assert staged.graph_names() == []
+    check_failed_build_drops_staging(Settings(endpoint=f"{scratch_server}/query",
+                                              update_endpoint=f"{scratch_server}/update"))
 
 
 def test_remote_sparql_answers_over_the_published_graphs_only(scratch_server: str, tmp_path: Path) -> None:

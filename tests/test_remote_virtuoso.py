@@ -21,6 +21,7 @@ from exportkg.graph.errors import StoreError
 from exportkg.graph.store.remote import RemoteStore
 
 from helpers import get, running_server
+from remote_cases import check_failed_build_drops_staging, check_publish_by_one_swap, small_graph
 from virtuoso import VirtuosoServer, available, virtuoso_process
 
 pytestmark = pytest.mark.slow  # starts a Virtuoso server
@@ -39,12 +40,6 @@ def settings_for(server: VirtuosoServer, *, password: str | None = None, gsp: bo
                     store_password=password or server.password)
 
 
-def small_graph(extra: str = "") -> Graph:
-    return Graph().parse(data=f"""
-        @prefix ex: <http://example.org/> .
-        ex:a ex:p ex:b . ex:b ex:p "x" . ex:c ex:q [ ex:r 1 ; ex:s [ ex:t 2 ] ] . {extra}""", format="turtle")
-
-
 @pytest.fixture
 def clean(virtuoso: VirtuosoServer) -> Iterator[VirtuosoServer]:
     """The server with none of exportkg's published graphs left after the test."""
@@ -56,33 +51,11 @@ def clean(virtuoso: VirtuosoServer) -> Iterator[VirtuosoServer]:
 
 @pytest.mark.parametrize("gsp", [False, True], ids=["insert-data", "graph-store-protocol"])
 def test_an_authenticated_build_is_published_by_one_swap(clean: VirtuosoServer, gsp: bool) -> None:
-    settings = settings_for(clean, gsp=gsp)
-    old = RemoteStore.for_build(settings)
-    old.load_graph(small_graph(), ns.FACTS_GRAPH)
-    old.load_graph(small_graph(), ns.regime_graph("gone"))
-    old.publish()
-    published = RemoteStore.open_published(settings)
-    assert published.graph_names() == [ns.FACTS_GRAPH, ns.regime_graph("gone")]
-
-    new = RemoteStore.for_build(settings)
-    new.load_graph(small_graph("ex:d ex:p ex:e ."), ns.FACTS_GRAPH)
-    assert published.graph_size(ns.FACTS_GRAPH) == 6  # staging is invisible until published
-    assert len(published.query("SELECT * { ?s ?p ?o }")) == 12  # Virtuoso's own graphs are not read
-    new.publish()
-    assert published.graph_names() == [ns.FACTS_GRAPH]
-    assert published.graph_size(ns.FACTS_GRAPH) == 7
-    chained = "SELECT ?x { ?b <http://example.org/s> ?c . ?c <http://example.org/t> ?x }"
-    assert len(published.query(chained)) == 1  # the blank nodes kept their structure
-    assert new.graph_names() == []  # nothing left in staging
+    check_publish_by_one_swap(settings_for(clean, gsp=gsp))
 
 
 def test_a_failed_build_drops_its_staging_graphs(clean: VirtuosoServer) -> None:
-    settings = settings_for(clean)
-    staged = RemoteStore.for_build(settings)
-    staged.load_graph(small_graph(), ns.FACTS_GRAPH)
-    assert staged.exists() and not RemoteStore.open_published(settings).exists()
-    staged.discard()
-    assert staged.graph_names() == []
+    check_failed_build_drops_staging(settings_for(clean))
 
 
 def test_a_dataset_of_sixty_graphs_is_read(clean: VirtuosoServer) -> None:
