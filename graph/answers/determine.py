@@ -24,7 +24,7 @@ from exportkg.graph.answers.model import (
     Requirement,
     Unknown,
     UnknownPartyError,
-    named,
+    labelled,
 )
 from exportkg.graph.answers.outcome import NOT_CONTROLLED, UNKNOWN, Outcome, outcome
 from exportkg.graph.answers.unknowns import Alternative, chip_alternative, party_alternatives
@@ -264,8 +264,8 @@ def _chain_words(store: Store, settings: Settings, party_iri: str) -> str:
     parts = []
     for link in rows(store, settings, "control-chain", party=party_iri):
         share = f" ({link['share']}%)" if link["share"] is not None else ""
-        where = str(link["ownerHQ"]) if link["ownerHQ"] is not None else None
-        hq = f", headquartered in {named(where, where, _text(link['ownerHQName']) or '')}" if where else ""
+        hq = f", headquartered in {labelled(str(link['ownerHQ']), _text(link['ownerHQName']))}" \
+            if link["ownerHQ"] is not None else ""
         parts.append(f"{link['ownedName']} is controlled by {link['ownerName']}{share}{hq}")
     return "; ".join(parts)
 

@@ -55,13 +55,18 @@ class Unknown:
     effect: str
 
 
+def labelled(code: str, name: str | None) -> str:
+    """A country as people read it, `Singapore (SG)`; the code alone when the graph has no name."""
+    return f"{name} ({code})" if name and name != code else code
+
+
 def named(text: str, code: str, name: str) -> str:
     """A rule's text with the destination's ISO code as people read it: `destination SG` becomes
     `destination Singapore (SG)`. The rules write codes (their texts are data, shared by every
     language of output); only the one destination code a determination is about is named."""
     if not name or name == code or not re.fullmatch(r"[A-Z]{2}", code):
         return text
-    return re.sub(rf"(?<![\w(]){code}(?![\w)])", f"{name} ({code})", text)
+    return re.sub(rf"(?<![\w(]){code}(?![\w)])", labelled(code, name), text)
 
 
 @dataclass
@@ -91,8 +96,7 @@ class Determination:
 
     def where(self) -> str:
         """`China (CN)`: the destination as people read it."""
-        name = self.destination_name
-        return f"{name} ({self.destination})" if name and name != self.destination else self.destination
+        return labelled(self.destination, self.destination_name)
 
     def said(self, text: str) -> str:
         return named(text, self.destination, self.destination_name)

@@ -38,6 +38,8 @@ class Credentials:
         return cls(settings.store_user, settings.store_password, settings.store_auth)
 
     def apply(self, client: SPARQLWrapper) -> None:
+        """SPARQLWrapper's digest mode installs a process-wide urllib opener for the endpoint: harmless
+        here (one store's credentials per process), and Graph Store requests use `opener` instead."""
         client.setCredentials(self.user, self.password, realm=self.realm)
         client.setHTTPAuth(DIGEST if self.scheme == "digest" else BASIC)
 
@@ -54,8 +56,8 @@ class SignedAhead(urllib.request.HTTPDigestAuthHandler):
     """Digest authentication that signs each request with the last challenge seen. urllib's own
     handler sends a request unsigned, waits for the 401 and sends it again; Virtuoso answers a large
     body's first sending with a 401 and a closed connection (a reset above about 1 MB), so a Graph
-    Store load of a whole graph would never get its second try. `prime` fetches a challenge with a
-    bodiless request first."""
+    Store load of a whole graph would never get its second try. RemoteStore._prime fetches a
+    challenge with a bodiless request before the first body goes."""
 
     challenge: dict[str, str] | None = None
 

@@ -57,6 +57,8 @@ TIMEOUT = 600  # seconds; a rule over the whole graph can take a while on a slow
 #: X-SPARQL-named-graph), and exportkg's dataset is some fifty graphs given both ways; Python's
 #: http.client refuses a response with more than 100 headers, so the limit is raised for this process
 http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 1_000)  # type: ignore[attr-defined]
+#: what a request to the SPARQL endpoints can fail with (a refused response or a broken connection)
+FAILURES = (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException)
 
 
 def _nt_lines(graph: Graph) -> list[str]:
@@ -157,16 +159,16 @@ class RemoteStore:
         # store 25 ms instead of 700 ms, and the rule engine asks before every step. Virtuoso 7.2 answers
         # it with one unbound row whatever the store holds; once that is seen, the store is asked by
         # scanning (`GRAPH ?g { ?s ?p ?o }`, about 6 s over two million triples there).
-        where = Literal(self.prefix).n3()
-        found = set()
-        if not self._scan_for_graphs:
-            text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER (STRSTARTS(STR(?g), {where})) }}"
-            found = {str(row[0]) for row in self._select(text, dataset=False) if row[0] is not None}
+        found = set() if self._scan_for_graphs else self._graphs_with("")
         if not found:
-            text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {where})) }}"
-            found = {str(row[0]) for row in self._select(text, dataset=False) if row[0] is not None}
+            found = self._graphs_with("?s ?p ?o")
             self._scan_for_graphs = self._scan_for_graphs or bool(found)
         return sorted(found)
+
+    def _graphs_with(self, pattern: str) -> set[str]:
+        text = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {pattern} }} "
+                f"FILTER (STRSTARTS(STR(?g), {Literal(self.prefix).n3()})) }}")
+        return {str(row[0]) for row in self._select(text, dataset=False) if row[0] is not None}
 
     def graph_names(self) -> list[URIRef]:
         """exportkg's graphs in this store (never another build's staging graphs or foreign graphs)."""
@@ -209,7 +211,7 @@ class RemoteStore:
         try:
             response = client.query().response
             body = response.read()
-        except (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        except FAILURES as exc:
             raise StoreError(f"the SPARQL endpoint {self.endpoint} failed: {exc}") from None
         if cap := truncated_at(response.headers):
             raise StoreError(f"the SPARQL endpoint {self.endpoint} answered with its row limit ({cap} rows, such as "
@@ -242,7 +244,7 @@ class RemoteStore:
         client = self._client(self._to_physical(sparql), dataset=False, form=UPDATE)
         try:
             client.query().response.read()
-        except (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        except FAILURES as exc:
             raise StoreError(f"the SPARQL update endpoint {self.update_endpoint} failed: {exc}") from None
         self._dataset = None
 
@@ -262,25 +264,31 @@ class RemoteStore:
         url = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': graph})}"
         headers = {"Accept": "application/n-triples"} if method == "GET" else {"Content-Type": "application/n-triples"}
         request = urllib.request.Request(url, data=ntriples or None, method=method, headers=headers)
-        if method != "GET":
-            self._prime()
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                if cap := truncated_at(response.headers):  # Virtuoso cuts Graph Store reads too
-                    raise StoreError(f"the Graph Store endpoint {self.store_endpoint} answered graph {graph} with "
-                                     f"its row limit ({cap} triples): it may be cut short, so it is not used")
-                return response.read()
-        except urllib.error.HTTPError as exc:
-            if method == "GET" and exc.code == 404:
-                return b""  # no such graph yet: an empty one (Graph Store Protocol 5.6)
-            raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+        signed = method != "GET" and self._digest()
+        for retry in (False, True):
+            if signed:
+                self._prime(again=retry)
+            try:
+                with self._opener.open(request, timeout=self.timeout) as response:
+                    return response.read()
+            except urllib.error.HTTPError as exc:
+                if method == "GET" and exc.code == 404:
+                    return b""  # no such graph yet: an empty one (Graph Store Protocol 5.6)
+                raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+            except (urllib.error.URLError, OSError) as exc:
+                # a signed body refused by a reset connection: the nonce it was signed with may have
+                # gone stale, so a fresh challenge is fetched and the body sent once more
+                if not signed or retry:
+                    raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+        raise AssertionError("unreachable")
 
-    def _prime(self) -> None:
+    def _digest(self) -> bool:
+        return bool(self.credentials and self.credentials.scheme == "digest")
+
+    def _prime(self, again: bool = False) -> None:
         """Under digest authentication, fetch the Graph Store endpoint's challenge with a bodiless
         request (a graph no build has) before the first body goes, so it is signed ahead."""
-        if self._primed or not self.credentials or self.credentials.scheme != "digest":
+        if self._primed and not again:
             return
         self._primed = True
         probe = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': STAGING + 'probe'})}"
