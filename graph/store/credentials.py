@@ -72,6 +72,15 @@ class SignedAhead(urllib.request.HTTPDigestAuthHandler):
         offered = headers.get("www-authenticate", "")
         if offered.lower().startswith("digest "):
             self.challenge = urllib.request.parse_keqv_list(urllib.request.parse_http_list(offered[7:]))
-        return super().http_error_401(req, fp, code, msg, headers)
+        # the 401 is done with once answered (or the answer failed): its socket is closed now, not left
+        # to the garbage collector; unanswered, it goes on to the default handler as an HTTPError
+        try:
+            answer = super().http_error_401(req, fp, code, msg, headers)
+        except BaseException:
+            fp.close()
+            raise
+        if answer is not None:
+            fp.close()
+        return answer
 
     https_request = http_request

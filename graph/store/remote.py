@@ -99,6 +99,18 @@ def truncated_at(headers: Message) -> str | None:
     return headers.get("X-SPARQL-MaxRows")
 
 
+def _failure(exc: BaseException, what: str) -> StoreError:
+    """The error a failed request is reported as. An HTTP error carries its open response, and an
+    exception kept in a reference cycle (a traceback's frames) would leave that socket to the garbage
+    collector, which warns of it at some unrelated moment: every response in the chain is closed now."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, urllib.error.HTTPError):
+            cause.close()
+        cause = cause.__cause__ or cause.__context__
+    return StoreError(f"the {what} failed: {exc}")
+
+
 def _values_clause(bindings: dict[str, object]) -> str:
     """Initial bindings as a trailing VALUES block: standard SPARQL 1.1, unlike rdflib's initBindings."""
     names = " ".join(f"?{name}" for name in bindings)
@@ -212,7 +224,7 @@ class RemoteStore:
             response = client.query().response
             body = response.read()
         except FAILURES as exc:
-            raise StoreError(f"the SPARQL endpoint {self.endpoint} failed: {exc}") from None
+            raise _failure(exc, f"SPARQL endpoint {self.endpoint}") from None
         if cap := truncated_at(response.headers):
             raise StoreError(f"the SPARQL endpoint {self.endpoint} answered with its row limit ({cap} rows, such as "
                              "Virtuoso's ResultSetMaxRows): the answer may be cut short, so it is not used")
@@ -245,7 +257,7 @@ class RemoteStore:
         try:
             client.query().response.read()
         except FAILURES as exc:
-            raise StoreError(f"the SPARQL update endpoint {self.update_endpoint} failed: {exc}") from None
+            raise _failure(exc, f"SPARQL update endpoint {self.update_endpoint}") from None
         self._dataset = None
 
     def load_graph(self, graph: Graph, name: URIRef) -> int:
@@ -272,14 +284,15 @@ class RemoteStore:
                 with self._opener.open(request, timeout=self.timeout) as response:
                     return response.read()
             except urllib.error.HTTPError as exc:
+                error = _failure(exc, f"Graph Store endpoint {self.store_endpoint}")
                 if method == "GET" and exc.code == 404:
                     return b""  # no such graph yet: an empty one (Graph Store Protocol 5.6)
-                raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+                raise error from None
             except (urllib.error.URLError, OSError) as exc:
                 # a signed body refused by a reset connection: the nonce it was signed with may have
                 # gone stale, so a fresh challenge is fetched and the body sent once more
                 if not signed or retry:
-                    raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+                    raise _failure(exc, f"Graph Store endpoint {self.store_endpoint}") from None
         raise AssertionError("unreachable")
 
     def _digest(self) -> bool:
@@ -294,10 +307,10 @@ class RemoteStore:
         probe = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': STAGING + 'probe'})}"
         try:
             self._opener.open(urllib.request.Request(probe, method="GET"), timeout=self.timeout).close()
-        except urllib.error.HTTPError:
-            pass  # 404: no such graph, as intended; a refusal shows on the write itself
+        except urllib.error.HTTPError as exc:
+            _failure(exc, "probe")  # 404: no such graph, as intended; a refusal shows on the write itself
         except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"the Graph Store endpoint {self.store_endpoint} failed: {exc}") from None
+            raise _failure(exc, f"Graph Store endpoint {self.store_endpoint}") from None
 
     def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
         """Graphs read with Graph Store GETs, as N-Quads under the names the rest of exportkg uses."""
