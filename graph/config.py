@@ -26,6 +26,8 @@ class Settings:
     #: the import record a build reads (graph/build/record.py sets it: the published build's record,
     #: or the staging file of `exportkg import`)
     imports_override: Path | None = None
+    #: a staged GLEIF golden copy directory to build with instead of the kept one (`exportkg import-gleif`)
+    gleif_override: Path | None = None
     #: a staged list file (CSL) to build with instead of the imported one (used by `exportkg lists import`)
     lists_override: Path | None = None
     #: the staged record of list entries a newer list file no longer holds (used by `exportkg lists import`)
@@ -91,6 +93,18 @@ class Settings:
         """Where imported parties were kept before builds carried them (and still are for a remote
         store): read when the published build has no record of its own."""
         return self.home / "imports" / "parties.csv"
+
+    @property
+    def gleif_home(self) -> Path:
+        """Where the GLEIF golden copy last imported is kept (lei2, rr, repex as .csv or .zip)."""
+        return self.home / "imports" / "gleif"
+
+    @property
+    def gleif_dir(self) -> Path | None:
+        """The GLEIF files a build reads: a staged import's, else the kept ones, else none."""
+        if self.gleif_override is not None:
+            return self.gleif_override
+        return self.gleif_home if self.gleif_home.is_dir() else None
 
     @property
     def lists_file(self) -> Path | None:

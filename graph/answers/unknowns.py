@@ -31,13 +31,19 @@ class Alternative:
 
 def party_alternatives(store: Store, settings: Settings, party: URIRef, regime_iri: str,
                        flag: str) -> list[Alternative]:
-    """The unknown headquarters and unknown control links along the party's chain of control."""
+    """The unknown headquarters, unknown control links and unknown parents along the party's chain."""
     found = []
     for row in rows(store, settings, "party-unknowns", party=str(party), regime=regime_iri):
         org = str(row["orgName"] or row["org"])
         if str(row["kind"]) == "headquarters":
             found.append(Alternative(f"where {org} is headquartered (not known)",
                                      "if in D:5 or Macau", "if elsewhere", flag="d5m"))
+            continue
+        if str(row["kind"]) == "parent":
+            reason = f" ({row['reason']})" if row["reason"] else ""
+            found.append(Alternative(f"who controls {org}: its parent is not known{reason}",
+                                     "if its ultimate parent is in D:5 or Macau", "if it is not",
+                                     flag="d5m"))
             continue
         owner = str(row["ownerName"] or row["owner"])
         other = "d5m" if row["ownerD5M"].toPython() else flag

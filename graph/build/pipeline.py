@@ -27,6 +27,7 @@ from exportkg.graph.loaders import (
     companies,
     countries,
     epoch,
+    gleif,
     imports,
     law,
     list_removals,
@@ -58,6 +59,7 @@ LOADERS: list[tuple[str, Callable[[LoadContext], None]]] = [
     ("Epoch clusters and models", epoch.load),
     ("BIS lists (listed parties)", bis_lists.load),
     ("BIS list entries removed since an earlier load", list_removals.load),
+    ("GLEIF golden copy", gleif.load),
     ("imported parties", imports.load),
     ("links of listed parties", listed_links.load),
 ]

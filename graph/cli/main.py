@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from exportkg.graph.cli import answers, data, lists, maps
+from exportkg.graph.cli import answers, data, gleif, lists, maps
 from exportkg.graph.config import Settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def main(ctx: click.Context, home: Path, verbose: bool) -> None:
 
 
 for _command in (data.build, data.summary, data.list_queries, data.query, data.import_command,
+                 gleif.import_gleif_command,
                  answers.determine, answers.impact, maps.map_command, lists.lists):
     main.add_command(_command)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +27,29 @@ class Row:
         return Problem(self.file, self.line, reason)
 
 
+def open_text(path: Path, name: str) -> io.TextIOBase:
+    """A CSV file as text, or the one CSV inside a .zip (as GLEIF publishes its golden copy); UTF-8 with
+    or without a byte-order mark (spreadsheet exports add one)."""
+    try:
+        if path.suffix.lower() != ".zip":
+            return path.open(newline="", encoding="utf-8-sig")
+        archive = zipfile.ZipFile(path)
+    except OSError as exc:
+        raise DataError.single(name, None, f"cannot read: {exc.strerror or exc}") from exc
+    except zipfile.BadZipFile as exc:
+        raise DataError.single(name, None, f"not a readable zip file: {exc}") from exc
+    members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
+    if len(members) != 1:
+        archive.close()
+        raise DataError.single(name, None, f"expected one .csv inside the zip, found {len(members)}")
+    with archive:  # the member keeps the file open until it is closed itself
+        return io.TextIOWrapper(archive.open(members[0]), encoding="utf-8-sig", newline="")
+
+
 def read_rows(path: Path, required: list[str], label: str | None = None) -> Iterator[Row]:
     """Yield rows; a missing column, a ragged row or broken quoting stops with file and line."""
     name = label or path.name
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataError.single(name, None, f"cannot read: {exc.strerror}") from exc
-    with handle:
+    with open_text(path, name) as handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader)

@@ -1,0 +1,70 @@
+"""`exportkg import-gleif`: a GLEIF golden copy (level 1, relationships, reporting exceptions) replaces
+the one imported before, atomically.
+
+Under the home's lock the files are staged in a directory of this process's own (hard links where
+the file system allows, so a 400 MB golden copy is not copied), a build is made with them, and only
+when that build is published does the staged directory take the place of home/imports/gleif, which
+every later build reads. A bad file (`file:line: reason`) or a failed build leaves the store and the
+kept files as they were; a golden copy is a whole snapshot, so an import replaces the last one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from exportkg.graph.build.pipeline import build
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import DataError
+from exportkg.graph.store.lock import home_lock
+
+
+@dataclass(frozen=True)
+class GleifFiles:
+    """The files of one golden copy: level 1 is required, the other two optional."""
+
+    lei2: Path
+    rr: Path | None = None
+    repex: Path | None = None
+
+    def staged(self) -> dict[str, Path]:
+        return {kind: path for kind, path in vars(self).items() if path is not None}
+
+
+def import_gleif(settings: Settings, files: GleifFiles, *, show_progress: bool = False) -> dict[str, int]:
+    """Stage, build with, then keep the files; returns the published graphs' sizes."""
+    for kind, path in files.staged().items():
+        if path.suffix.lower() not in (".csv", ".zip"):
+            raise DataError.single(path.name, None, f"the {kind} file must be a .csv or a .zip of one")
+    with home_lock(settings.home, "exportkg import-gleif"):
+        folder = settings.home / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        staged = folder / f"gleif.staged-{os.getpid()}-{time.time_ns()}"
+        staged.mkdir()
+        try:
+            for kind, path in files.staged().items():
+                _stage(path, staged / f"{kind}{path.suffix.lower()}")
+            result = build(settings.with_(gleif_override=staged), show_progress=show_progress)
+            _keep(staged, settings.gleif_home)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+    return result.graphs
+
+
+def _stage(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _keep(staged: Path, kept: Path) -> None:
+    """The staged files become the kept ones: the old directory is moved aside, then dropped."""
+    retired = kept.with_name(f"gleif.retired-{os.getpid()}-{time.time_ns()}")
+    if kept.exists():
+        kept.rename(retired)
+    staged.rename(kept)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,37 @@
+"""`exportkg import-gleif`: a GLEIF golden copy into the graph (graph/build/gleif_import.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from exportkg.graph.build.gleif_import import GleifFiles, import_gleif
+from exportkg.graph.cli.options import fail, remote_options
+from exportkg.graph.config import Settings
+from exportkg.graph.errors import ExportKGError
+from exportkg.graph.store.named import records
+from exportkg.graph.store.opening import opened
+
+FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
+
+
+@click.command("import-gleif")
+@click.argument("level1", type=FILE)
+@click.option("--relationships", "rr", type=FILE, help="The relationship records file (RR-CDF, level 2).")
+@click.option("--exceptions", "repex", type=FILE, help="The reporting exceptions file (why a parent is not reported).")
+@click.pass_obj
+@remote_options
+def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None) -> None:
+    """Import a GLEIF golden copy: the level 1 file (LEI-CDF, .csv or .zip) and optionally its
+    relationship records and reporting exceptions. It replaces the copy imported before; a bad file
+    changes nothing."""
+    try:
+        import_gleif(settings, GleifFiles(level1, rr, repex), show_progress=True)
+        with opened(settings) as store:
+            row = records(store, settings, "gleif-summary")[0]
+    except ExportKGError as exc:
+        fail(exc)
+    click.echo(f"imported {int(row.entities)} GLEIF entities: {int(row.withParent)} with a known controlling "
+               f"parent, {int(row.parentUnknown)} whose parent is not known (answers that depend on it say "
+               "undetermined); determinations are up to date")
