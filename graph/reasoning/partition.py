@@ -6,8 +6,8 @@ rules.py). So a full run gives each regime a small in-memory store holding just 
 regime's steps there and copies its inferred graph back. Oxigraph's joins then see one regime's
 determinations instead of every regime's (2-7x faster per rule), and the regimes need no shared store,
 so they run in processes: Oxigraph's evaluation holds Python's lock for much of a CONSTRUCT, so threads
-on one store gain nothing measurable. The global rules run first, on the store itself: the regimes read
-what they write.
+on one store gain nothing measurable. The global rules run first, on the store itself (a remote store:
+on an in-memory copy of its facts, like a regime): the regimes read what they write.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+
+from rdflib import URIRef
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.reasoning.rules import COMMON, RuleStep, target_graph
@@ -73,9 +75,12 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
                     on_step: StepHook | None = None) -> None:
     """The steps: the global ones on `store`, each regime's on a store of its own (module docstring)."""
     shared, regimes = by_regime(steps)
-    for step in shared:
-        run_step(store, step)
     common = ns.inferred_graph(COMMON)
+    if store.capabilities.construct_into:
+        for step in shared:
+            run_step(store, step)
+    elif shared:
+        _shared_here(store, shared, common, on_step)
     base = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g) or g == common)
     parts = [Partition(base, store.dump_graphs([target_graph(s[0].regime)]), tuple(x.construct() for x in s),
                        str(target_graph(s[0].regime))) for s in regimes.values()]
@@ -84,6 +89,21 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
         for step, (seconds, written) in zip(regime_steps, timings, strict=True):
             if on_step is not None:
                 on_step(step, seconds, written)
+
+
+def _shared_here(store: Store, shared: list[RuleStep], common: URIRef, on_step: StepHook | None) -> None:
+    """The global steps of a store that takes rules only as updates (a remote one), run like a regime's:
+    on an in-memory store of the facts, their inferences posted back in one Graph Store request. Their
+    property paths have neither end bound (`?x ekg:controlledBy+ ?top`, the class hierarchy), which
+    some engines refuse (Virtuoso 7.2: "transitive start not given"); here every engine gets the
+    answer Oxigraph gives, and a dozen remote updates become one round trip."""
+    base = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g))
+    data, timings = reason(Partition(base, store.dump_graphs([common]), tuple(s.construct() for s in shared),
+                                     str(common)))
+    store.load_nquads(data)
+    for step, (seconds, written) in zip(shared, timings, strict=True):
+        if on_step is not None:
+            on_step(step, seconds, written)
 
 
 def _results(parts: list[Partition], workers: int) -> Iterator[tuple[bytes, list[tuple[float, int]]]]:
