@@ -77,6 +77,9 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError as exc:  # answering, not ready: its response is closed now
+            exc.close()
+            time.sleep(0.2)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not answer within {seconds} s")
