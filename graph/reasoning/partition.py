@@ -76,12 +76,15 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
     """The steps: the global ones on `store`, each regime's on a store of its own (module docstring)."""
     shared, regimes = by_regime(steps)
     common = ns.inferred_graph(COMMON)
+    # the facts are read once (a remote store's Graph Store reads are the costly part): the global steps
+    # write only inferred/common, so the regimes get these facts and common as it is after them
+    facts = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g))
     if store.capabilities.construct_into:
         for step in shared:
             run_step(store, step)
     elif shared:
-        _shared_here(store, shared, common, on_step)
-    base = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g) or g == common)
+        _shared_here(store, facts, shared, common, on_step)
+    base = facts + store.dump_graphs([common])
     parts = [Partition(base, store.dump_graphs([target_graph(s[0].regime)]), tuple(x.construct() for x in s),
                        str(target_graph(s[0].regime))) for s in regimes.values()]
     for regime_steps, (data, timings) in zip(regimes.values(), _results(parts, workers), strict=True):
@@ -91,14 +94,14 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
                 on_step(step, seconds, written)
 
 
-def _shared_here(store: Store, shared: list[RuleStep], common: URIRef, on_step: StepHook | None) -> None:
+def _shared_here(store: Store, facts: bytes, shared: list[RuleStep], common: URIRef,
+                 on_step: StepHook | None) -> None:
     """The global steps of a store that takes rules only as updates (a remote one), run like a regime's:
     on an in-memory store of the facts, their inferences posted back in one Graph Store request. Their
     property paths have neither end bound (`?x ekg:controlledBy+ ?top`, the class hierarchy), which
     some engines refuse (Virtuoso 7.2: "transitive start not given"); here every engine gets the
     answer Oxigraph gives, and a dozen remote updates become one round trip."""
-    base = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g))
-    data, timings = reason(Partition(base, store.dump_graphs([common]), tuple(s.construct() for s in shared),
+    data, timings = reason(Partition(facts, store.dump_graphs([common]), tuple(s.construct() for s in shared),
                                      str(common)))
     store.load_nquads(data)
     for step, (seconds, written) in zip(shared, timings, strict=True):
