@@ -40,6 +40,7 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.errors import StoreError
 from exportkg.graph.store.base import Capabilities
 from exportkg.graph.store.credentials import Credentials
+from exportkg.graph.store.remote_results import DOUBLE_PROBE, keeps_doubles
 
 if TYPE_CHECKING:
     from exportkg.graph.config import Settings
@@ -136,6 +137,7 @@ class RemoteStore:
         #: the server's empty graph patterns list no graphs (Virtuoso 7.2): graphs are found by scanning
         self._scan_for_graphs = False
         self._primed = False  # the Graph Store endpoint's digest challenge has been fetched
+        self._exact_doubles: bool | None = None  # unknown until asked (remote_results.py)
         where = f"SPARQL endpoint {endpoint}"
         #: one update at a time, as a SPARQL service expects of one client; with a Graph Store endpoint
         #: graphs travel as N-Triples, so the rules run locally a regime at a time and their inferences
@@ -208,6 +210,7 @@ class RemoteStore:
         client = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint)
         client.setTimeout(self.timeout)
         client.setMethod(POST)  # rule-sized texts and long dataset lists do not fit in a URL
+        client.setOnlyConneg(True)  # the Accept header alone says what comes back (no format= parameters)
         if self.credentials:
             self.credentials.apply(client)
         with warnings.catch_warnings():  # it warns about query types it cannot guess; we set our own
@@ -231,9 +234,20 @@ class RemoteStore:
         return body
 
     def _select(self, text: str, *, dataset: bool = True) -> Result:
-        client = self._client(text, dataset=dataset)
+        return self._answer(self._client(text, dataset=dataset))
+
+    def _answer(self, client: SPARQLWrapper) -> Result:
         client.setReturnFormat(JSON)
         return Result.parse(io.BytesIO(self._send(client)), format="json")
+
+    def exact_doubles(self) -> bool:
+        """Whether this server's answers carry an xsd:double as stored (probed once; remote_results.py)."""
+        if self._exact_doubles is None:
+            self._exact_doubles = keeps_doubles(self._select(DOUBLE_PROBE, dataset=False))
+            if not self._exact_doubles:
+                log.warning("the SPARQL endpoint %s rounds xsd:double values in its answers (six significant "
+                            "digits: Virtuoso before 7.2.12); stored values and the rules are exact", self.endpoint)
+        return self._exact_doubles
 
     def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Result:
         """A query over exportkg's graphs as one default graph, answered like rdflib's (rows by index,
@@ -245,8 +259,7 @@ class RemoteStore:
             result = Result(client.queryType)
             result.graph = Graph().parse(data=self._send(client), format="turtle")
             return result
-        client.setReturnFormat(JSON)
-        return Result.parse(io.BytesIO(self._send(client)), format="json")
+        return self._answer(client)
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -274,7 +287,7 @@ class RemoteStore:
     def _put(self, ntriples: bytes, graph: str, method: str = "PUT") -> bytes:
         """A Graph Store Protocol request on one graph: PUT replaces it, POST adds, GET reads."""
         url = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': graph})}"
-        headers = {"Accept": "application/n-triples"} if method == "GET" else {"Content-Type": "application/n-triples"}
+        headers = {"Accept": "text/turtle"} if method == "GET" else {"Content-Type": "application/n-triples"}
         request = urllib.request.Request(url, data=ntriples or None, method=method, headers=headers)
         signed = method != "GET" and self._digest()
         for retry in (False, True):
@@ -317,7 +330,8 @@ class RemoteStore:
         out = []
         for name in names:
             graph = ox.NamedNode(name)
-            triples = list(ox.parse(self._put(b"", self.physical(str(name)), "GET"), format=ox.RdfFormat.N_TRIPLES))
+            # Turtle, not N-Triples: Virtuoso 7.2.5 writes doubles with six digits there (remote_results.py)
+            triples = list(ox.parse(self._put(b"", self.physical(str(name)), "GET"), format=ox.RdfFormat.TURTLE))
             # Virtuoso cuts a Graph Store read at its ResultSetMaxRows without a word: the count is asked too
             if len(triples) < (expected := self.graph_size(name)):
                 raise StoreError(f"the Graph Store endpoint {self.store_endpoint} returned {len(triples)} of the "
