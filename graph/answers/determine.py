@@ -16,6 +16,7 @@ from datetime import date
 from rdflib import URIRef
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.answers.chain import control_links
 from exportkg.graph.answers.end_user import apply_end_user
 from exportkg.graph.answers.model import (
     Determination,
@@ -262,7 +263,7 @@ def _fill(store: Store, settings: Settings, det: Determination, known: Outcome, 
 
 def _chain_words(store: Store, settings: Settings, party_iri: str) -> str:
     parts = []
-    for link in rows(store, settings, "control-chain", party=party_iri):
+    for link in control_links(store, settings, party_iri):
         share = f" ({link['share']}%)" if link["share"] is not None else ""
         hq = f", headquartered in {labelled(str(link['ownerHQ']), _text(link['ownerHQName']))}" \
             if link["ownerHQ"] is not None else ""
