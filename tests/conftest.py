@@ -106,6 +106,25 @@ def import_golden_and_xss_parties(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="session")
+def golden_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped data and every golden case's parties, reasoned for remote_cases.GOLDEN_REGIMES: the
+    embedded store each remote store's golden home is held to."""
+    from remote_cases import GOLDEN_REGIMES, import_golden
+
+    return shared_home(tmp_path_factory, "golden-remote", import_golden).with_(reason_regimes=GOLDEN_REGIMES)
+
+
+@pytest.fixture(scope="session")
+def golden_store(golden_home: Settings) -> Iterator[object]:
+    from exportkg.graph.store.embedded import KnowledgeStore
+    from exportkg.graph.store.location import StoreLocation
+
+    store = KnowledgeStore.open_read_only(StoreLocation(golden_home.store_root))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
 def xss_home(parties_home: Settings) -> Settings:
     """The store with the markup-named party."""
     return parties_home

@@ -3,7 +3,11 @@ test_remote_store.py, Virtuoso in test_remote_virtuoso.py): one body of checks, 
 
 from __future__ import annotations
 
-from rdflib import Graph
+import re
+from decimal import Decimal
+
+import pytest
+from rdflib import XSD, BNode, Graph, Literal
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
@@ -44,3 +48,133 @@ def check_failed_build_drops_staging(settings: Settings) -> None:
     assert staged.exists() and not RemoteStore.open_published(settings).exists()
     staged.discard()
     assert staged.graph_names() == []
+
+
+# -- the same answers as the embedded store: golden determinations, named queries, impact ---------------
+
+#: the versions the golden homes are reasoned for: the one with the most golden cases, and the one an
+#: impact report compares it with (two regimes keep each build short)
+GOLDEN_REGIMES = ("oct2023", "ifr-jan2025")
+#: `GROUP_CONCAT(... ; separator="X") AS ?var`: (X, var)
+CONCAT = re.compile(r'(?is)GROUP_CONCAT\s*\((?:[^;()]|\([^()]*\))*;\s*separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)')
+NUMBERS = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
+
+
+def import_golden(settings: Settings) -> Settings:
+    """The shipped data and every golden case's parties, imported (built, reasoned for GOLDEN_REGIMES,
+    published) into `settings`' store, embedded or remote."""
+    from exportkg.graph.build.importer import import_parties
+
+    from golden_cases import load_cases, write_parties
+
+    settings = settings.with_(reason_regimes=GOLDEN_REGIMES)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    write_parties(settings.home / "parties.csv", load_cases())
+    import_parties(settings, settings.home / "parties.csv")
+    return settings
+
+
+def golden_queries() -> list[object]:
+    from golden_cases import load_cases
+
+    return [pytest.param(c["query"], id=c["name"]) for c in load_cases()
+            if c["query"].get("regime") in GOLDEN_REGIMES]
+
+
+def determination(store: object, settings: Settings, query: dict) -> dict:  # type: ignore[type-arg]
+    from exportkg.graph.answers.determine import determine
+
+    args = (query["party"], query["item"], query.get("destination"), query["regime"])
+    return determine(store, settings, *args).as_json()  # type: ignore[arg-type]
+
+
+def impact_report(store: object, settings: Settings) -> dict:  # type: ignore[type-arg]
+    from exportkg.graph.impact.run import impact
+
+    return impact(settings, *GOLDEN_REGIMES, main=store).as_json()  # type: ignore[arg-type]
+
+
+def term_text(term: object) -> str:
+    """N3 text of a result term; blank nodes anonymized (their labels differ) and xsd:string literals
+    written as the simple literals they are in RDF 1.1 (JSON results leave the datatype out)."""
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "_:"
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term)).n3()
+    return term.n3()  # type: ignore[attr-defined]
+
+
+def rows(result) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Result rows as sorted tuples of N3 text."""
+    return sorted(tuple(term_text(v) for v in row) for row in result)
+
+
+def number_text(term: Literal, digits: int | None) -> str:
+    """A number as its value: an integral xsd:decimal and an xsd:integer alike, a double to `digits`
+    significant digits when the server writes no more."""
+    if term.datatype in (XSD.double, XSD.float):
+        return f"{float(term):.{digits}g}" if digits else repr(float(term))
+    return format(Decimal(str(term)).normalize(), "f")
+
+
+def presented_rows(result, sparql: str, double_digits: int | None) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """Rows as a server that presents answers in its own way gives them, brought to what they say:
+    numbers by value (Virtuoso 7.2 types an integral xsd:decimal as xsd:integer in its answers and
+    writes a double with six significant digits), and a GROUP_CONCAT's items as a set (SPARQL leaves
+    their order to the store)."""
+    lists = {var: sep for sep, var in CONCAT.findall(sparql)}
+    out = []
+    for row in result:
+        cells = []
+        for var, term in zip(result.vars, row, strict=True):
+            if isinstance(term, Literal) and term.datatype in NUMBERS:
+                cells.append(number_text(term, double_digits))
+            elif term is not None and str(var) in lists:
+                cells.append(lists[str(var)].join(sorted(str(term).split(lists[str(var)]))))
+            else:
+                cells.append(term_text(term))
+        out.append(tuple(cells))
+    return sorted(out)
+
+
+#: JSON the web service answers from the store, asked of both (the pages around them carry per-request nonces)
+VIEW_JSON = [("/graph/data", [("entity", "https://w3id.org/exportkg/id/org/alibaba-cloud-sg")]),
+             ("/graph/data", [("entity", "https://w3id.org/exportkg/id/country/AE"), ("regime", "oct2023")]),
+             ("/api/impact", [("base", GOLDEN_REGIMES[0]), ("against", GOLDEN_REGIMES[1])]),
+             ("/api/determine", [("party", "alibaba-cloud-sg"), ("item", "3A090.a"), ("regime", "ifr-jan2025")])]
+#: pages drawn from the remote store, each with a text it must show
+VIEW_PAGES = [("/id/org/alibaba-cloud-sg", [], "Alibaba Cloud"),
+              ("/graph/ownership", [("entity", "alibaba-group"), ("regime", "ifr-jan2025")], "Alibaba Cloud"),
+              ("/graph/tiers", [("regime", "oct2023")], "oct2023")]
+
+
+def unordered(value: object) -> object:
+    """JSON with every list sorted: a graph's nodes and edges are sets, drawn in the order rows came."""
+    import json
+
+    if isinstance(value, dict):
+        return {k: unordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((unordered(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def check_views(remote: Settings, embedded: Settings) -> None:
+    """`serve --endpoint` over the remote store answers the views' JSON as `serve` over the embedded
+    store, and draws the pages (an entity page, the ownership and tier graphs)."""
+    import json
+
+    from helpers import http, running_server
+
+    with running_server(remote, "--endpoint", remote.endpoint or "") as far, running_server(embedded) as near:
+        for path, params in VIEW_JSON:
+            answers = [http(base, path=path, params=params) for base in (far, near)]
+            assert [a.status for a in answers] == [200, 200], (path, answers[0].text[:300])
+            far_json, near_json = (unordered(json.loads(a.text)) for a in answers)
+            assert far_json == near_json, (path, json.dumps(far_json)[:1500], json.dumps(near_json)[:1500])
+        for path, params, shown in VIEW_PAGES:
+            reply = http(far, path=path, params=params)
+            assert reply.status == 200, (path, reply.text[:300])
+            assert shown in reply.text, (path, shown)
