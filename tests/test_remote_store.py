@@ -30,6 +30,7 @@ from exportkg.queries.catalog import load_catalog
 
 from helpers import break_unknown_country, count_of, free_port, get, http, running_server, wait_for
 from remote_cases import (
+    GOLDEN_PARAMS,
     check_failed_build_drops_staging,
     check_publish_by_one_swap,
     check_views,
@@ -45,8 +46,6 @@ pytestmark = pytest.mark.slow  # builds stores of its own
 
 log = logging.getLogger(__name__)
 CATALOG = load_catalog(Settings().queries_dir)
-#: named queries that answer nothing with their defaults on the golden home (two versions reasoned)
-EMPTY_BY_DEFAULT = {"impact-models", "tier-differences"}
 
 
 def oxigraph_binary() -> str:
@@ -129,10 +128,10 @@ def test_same_graphs_and_triples(remote: Settings, golden_store: KnowledgeStore,
 
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_named_queries_answer_the_same(remote: Settings, golden_store: KnowledgeStore, name: str) -> None:
-    text = CATALOG[name].render()
+    text = CATALOG[name].render(GOLDEN_PARAMS.get(name))
     remote_rows = rows(open_published(remote).query(text))
     assert remote_rows == rows(golden_store.query(text))
-    assert remote_rows or name in EMPTY_BY_DEFAULT, f"{name} returned no rows"
+    assert remote_rows, f"{name} returned no rows"
 
 
 @pytest.mark.parametrize("query", golden_queries())

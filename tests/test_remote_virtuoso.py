@@ -26,6 +26,7 @@ from exportkg.queries.catalog import load_catalog
 
 from helpers import get, http, running_server
 from remote_cases import (
+    GOLDEN_PARAMS,
     check_failed_build_drops_staging,
     check_publish_by_one_swap,
     check_views,
@@ -212,7 +213,7 @@ def test_named_queries_answer_the_same(golden_remote: Settings, golden_store: ob
     in its own order."""
     remote = RemoteStore.open_published(golden_remote)
     digits = None if remote.exact_doubles() else 6
-    text = CATALOG[name].render()
+    text = CATALOG[name].render(GOLDEN_PARAMS.get(name))
     assert presented_rows(remote.query(text), text, digits) == \
         presented_rows(golden_store.query(text), text, digits)  # type: ignore[attr-defined]
 

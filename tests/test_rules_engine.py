@@ -43,6 +43,13 @@ def test_documented_rule_ids_exist() -> None:
         assert name in {r.name for r in RULES}
 
 
+def checked(regimes: dict[str, object]) -> set[str]:
+    """The regimes a second pass is run for: every named version, and the first and last of the law at
+    a date (law-YYYY-MM-DD: the same versions' rules on other days; all eight add half a minute to CI)."""
+    dated = sorted(r for r in regimes if r.startswith("law-"))
+    return {r for r in regimes if not r.startswith("law-")} | set(dated[:1] + dated[-1:])
+
+
 def second_pass_adds(kg: KnowledgeStore, settings: Settings) -> dict[str, int]:
     """What one more pass of every rule over a built store would add, graph by graph, without
     writing to it: the global rules' CONSTRUCTs checked against the store, each regime's steps run
@@ -57,7 +64,7 @@ def second_pass_adds(kg: KnowledgeStore, settings: Settings) -> dict[str, int]:
     common = ns.inferred_graph(COMMON)
     base = kg.dump_graphs(g for g in kg.graph_names() if "/inferred/" not in str(g) or g == common)
     parts = [Partition(base, kg.dump_graphs([s[0].target]), tuple(x.construct() for x in s), str(s[0].target))
-             for s in regimes.values()]
+             for rid, s in regimes.items() if rid in checked(regimes)]
     for part, (data, _timings) in zip(parts, _results(parts, settings.reasoner_threads), strict=True):
         added[part.target] = data.count(b"\n") - part.prior.count(b"\n")
     return added
@@ -68,7 +75,9 @@ def test_one_pass_is_the_fixpoint(built: Settings, store: KnowledgeStore) -> Non
     """Rules read only what earlier strata wrote: a second pass over the built store infers nothing new."""
     sizes = {str(g): store.graph_size(g) for g in store.graph_names() if "/inferred/" in str(g)}
     assert sum(sizes.values()) > 100_000 and len(sizes) > 20
-    assert second_pass_adds(store, built) == dict.fromkeys(sizes, 0)
+    added = second_pass_adds(store, built)
+    assert len(added) > 10 and set(added) <= set(sizes)
+    assert added == dict.fromkeys(added, 0)
     step = plan_steps(store, built)[-1]
     assert "CONSTRUCT" in as_construct(step.rule, step.regime)
     assert "USING <" in as_update(step.rule, step.regime, store.graph_names())  # the portable form for remote stores
