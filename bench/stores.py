@@ -128,7 +128,7 @@ def query_times(opener: Callable[[], object], repeat: int, limit: float) -> dict
 
 @contextmanager
 def servers() -> Iterator[dict[str, Settings]]:
-    from test_remote_store import oxigraph_process
+    from oxigraph_server import oxigraph_process
 
     from virtuoso import virtuoso_process
 

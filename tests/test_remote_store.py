@@ -3,12 +3,8 @@ embedded build, and every named query and determination answers the same on both
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import shutil
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -18,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from oxigraph_server import oxigraph_process
 from rdflib import URIRef
 
 from exportkg.graph import namespaces as ns
@@ -28,7 +25,7 @@ from exportkg.graph.store.opening import open_published
 from exportkg.graph.store.remote import STAGING, RemoteStore, insert_data_chunks
 from exportkg.queries.catalog import load_catalog
 
-from helpers import break_unknown_country, count_of, free_port, get, http, running_server, wait_for
+from helpers import break_unknown_country, count_of, get, http, running_server
 from remote_cases import (
     EMPTY_ON_GOLDEN,
     GOLDEN_PARAMS,
@@ -47,27 +44,6 @@ pytestmark = pytest.mark.slow  # builds stores of its own
 
 log = logging.getLogger(__name__)
 CATALOG = load_catalog(Settings().queries_dir)
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    assert Path(found).exists(), "the oxigraph server binary is not installed (pip install oxigraph: dev extras)"
-    return found
-
-
-@contextlib.contextmanager
-def oxigraph_process(*options: str) -> Iterator[str]:
-    """`oxigraph serve` on a free port until the block ends; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", *options, "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"}), proc)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

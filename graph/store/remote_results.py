@@ -7,7 +7,7 @@ commit 04476e9). Its Turtle writer prints twenty digits, but writes a double wit
 bare number, which Turtle reads as an xsd:decimal, so a Turtle result set loses the datatype instead.
 
 exportkg reads graphs (the rules' input) through the Graph Store Protocol as Turtle: the doubles of its
-data are operation counts (1e23 to 1e27), which that writer gives with their exponent, so the rules see
+data are operation counts and thresholds (1e20 and up), which that writer gives with their exponent, so the rules see
 them exactly. SELECT answers stay SPARQL JSON: a server that rounds doubles there is found by
 `DOUBLE_PROBE` (a double of eight significant digits read back), named once in the log, and its
 answers show such values as it writes them.
