@@ -205,11 +205,7 @@ def test_golden_determinations_answer_the_same(golden_remote: Settings, golden_h
 CATALOG = load_catalog(Settings().queries_dir)
 
 
-#: open (issue 17): impact-determinations comparing ifr-jan2025 with oct2023 takes 108 s on Virtuoso 7.2.5
-#: (0.5 s embedded) and answers `licenseAgainst` true where the OPTIONAL subquery for the against side
-#: found nothing; it is not run here (docs/internals.md, remote store), the impact report below is
-NOT_RUN = {"impact-determinations"}
-NAMED = sorted(set(CATALOG) - NOT_RUN)
+NAMED = sorted(CATALOG)
 
 
 @pytest.mark.parametrize("name", NAMED)
