@@ -99,6 +99,29 @@ def impact_report(store: object, settings: Settings) -> dict:  # type: ignore[ty
     return impact(settings, *GOLDEN_REGIMES, main=store).as_json()  # type: ignore[arg-type]
 
 
+#: shipped scenarios on a golden version: tier moves (derived from what they reach) and a change of facts
+#: (the global rules again)
+GOLDEN_SCENARIOS = ("pl-ch-tier1", "tiktok-divested")
+
+
+def scenario_reports(store: object, settings: Settings) -> list[dict]:  # type: ignore[type-arg]
+    """`impact` of each golden scenario against its base version: on a remote store the scenario is
+    derived into a local store read out of it (graph/impact/scenario_store.py), twice: the second time
+    the derived store is current and is read as it is."""
+    from exportkg.graph.impact import scenario_store
+    from exportkg.graph.impact.run import impact
+
+    reports = []
+    for name in GOLDEN_SCENARIOS:
+        first = impact(settings, "ifr-jan2025", name, main=store).as_json()  # type: ignore[arg-type]
+        record = scenario_store.derived(settings, name)
+        assert record is not None, f"{name} was not derived into {settings.scenarios_root}"
+        assert impact(settings, "ifr-jan2025", name, main=store).as_json() == first  # type: ignore[arg-type]
+        assert scenario_store.derived(settings, name) == record, f"{name} was derived again"
+        reports.append(first)
+    return reports
+
+
 def term_text(term: object) -> str:
     """N3 text of a result term; blank nodes anonymized (their labels differ) and xsd:string literals
     written as the simple literals they are in RDF 1.1 (JSON results leave the datatype out)."""

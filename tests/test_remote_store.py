@@ -20,12 +20,15 @@ from rdflib import URIRef
 from exportkg.graph import namespaces as ns
 from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
+from exportkg.graph.errors import StoreError
+from exportkg.graph.impact import scenario_store
+from exportkg.graph.impact.run import impact
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.opening import open_published
 from exportkg.graph.store.remote import STAGING, RemoteStore, insert_data_chunks
 from exportkg.queries.catalog import load_catalog
 
-from helpers import break_unknown_country, count_of, get, http, running_server
+from helpers import break_unknown_country, copy_home, count_of, get, http, running_server
 from remote_cases import (
     EMPTY_ON_GOLDEN,
     GOLDEN_PARAMS,
@@ -37,6 +40,7 @@ from remote_cases import (
     impact_report,
     import_golden,
     rows,
+    scenario_reports,
     small_graph,
 )
 
@@ -121,6 +125,33 @@ def test_an_impact_report_is_the_same(remote: Settings, golden_home: Settings, g
     report = impact_report(open_published(remote), remote)
     assert report == impact_report(golden_store, golden_home)
     assert report["determinations"], "the two versions' determinations differ: the report is not empty"
+
+
+def test_scenarios_are_derived_from_the_remote_store(remote: Settings, golden_home: Settings, tmp_path: Path) -> None:
+    reports = scenario_reports(open_published(remote), remote)
+    embedded = copy_home(golden_home, tmp_path / "embedded")
+    assert reports == scenario_reports(open_published(embedded), embedded)
+    assert all(r["parties"] or r["determinations"] for r in reports), "each scenario changes something"
+
+
+def test_a_remote_build_is_named_by_its_graphs(scratch_server: str, tmp_path: Path) -> None:
+    """What tells a scenario store derived from a remote store it is stale: another build's graphs."""
+    settings = Settings(home=tmp_path, endpoint=f"{scratch_server}/query", update_endpoint=f"{scratch_server}/update")
+    names = []
+    for extra in ("", "", "ex:a ex:p ex:more ."):
+        build = RemoteStore.for_build(settings)
+        build.load_graph(small_graph(extra), ns.FACTS_GRAPH)
+        build.publish()
+        names.append(scenario_store.published_build(settings))
+    assert names[0] == names[1] != names[2]
+
+
+def test_a_scenario_on_a_remote_store_without_graph_store_endpoint_is_refused(remote: Settings) -> None:
+    without = remote.with_(store_endpoint=None)
+    with pytest.raises(StoreError, match="--store-endpoint"):
+        impact(without, "ifr-jan2025", "weights-1e25", main=open_published(without))
+    assert scenario_store.derived(without, "weights-1e25") is None
+    assert not (without.scenarios_root / "weights-1e25").exists()
 
 
 def test_cli_determine_json_from_the_remote_store(remote: Settings, runner: CliRunner) -> None:

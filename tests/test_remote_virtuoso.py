@@ -21,10 +21,11 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.cli.main import main
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import StoreError
+from exportkg.graph.store.opening import open_published
 from exportkg.graph.store.remote import RemoteStore
 from exportkg.queries.catalog import load_catalog
 
-from helpers import get, http, running_server
+from helpers import copy_home, get, http, running_server
 from remote_cases import (
     GOLDEN_PARAMS,
     check_failed_build_drops_staging,
@@ -35,6 +36,7 @@ from remote_cases import (
     impact_report,
     import_golden,
     presented_rows,
+    scenario_reports,
     small_graph,
 )
 from virtuoso import VirtuosoServer, available, virtuoso_process
@@ -219,6 +221,15 @@ def test_named_queries_answer_the_same(golden_remote: Settings, golden_store: ob
     text = CATALOG[name].render(GOLDEN_PARAMS.get(name))
     assert presented_rows(remote.query(text), text, digits) == \
         presented_rows(golden_store.query(text), text, digits)  # type: ignore[attr-defined]
+
+
+def test_scenarios_are_derived_from_the_remote_store(golden_remote: Settings, golden_home: Settings,
+                                                     tmp_path: Path) -> None:
+    """Each scenario is derived into a local store read out of Virtuoso (Turtle, doubles exact) and
+    compared with the Virtuoso store: the same reports as on the embedded store."""
+    reports = scenario_reports(RemoteStore.open_published(golden_remote), golden_remote)
+    embedded = copy_home(golden_home, tmp_path / "embedded")
+    assert reports == scenario_reports(open_published(embedded), embedded)
 
 
 def test_virtuoso_rounds_doubles_in_answers_and_the_store_says_so(golden_remote: Settings,

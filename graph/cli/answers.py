@@ -49,8 +49,8 @@ def impact(settings: Settings, base: str | None, against: str | None, subject: s
            report_only: bool) -> None:
     """What changes between two regimes, or a regime and a scenario (or one party's timeline).
 
-    Scenarios need the embedded store (each gets its own copy of it); regimes and timelines work on a
-    remote store too."""
+    A scenario gets a store of its own under the home: a copy of the embedded store, or with --endpoint
+    the remote store's graphs read out through its Graph Store endpoint (--store-endpoint)."""
     from exportkg.graph.impact.compare import Report
     from exportkg.graph.impact.output import report_csv, report_text, timeline_csv, timeline_text
     from exportkg.graph.impact.run import impact as run_impact

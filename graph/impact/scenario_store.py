@@ -2,7 +2,9 @@
 
 A scenario store is a RocksDB backup of the published store (hard links to its immutable files, so it
 costs milliseconds at any size) with the scenario's regime graph and facts delta written into it, and
-then the rules its changes can reach:
+then the rules its changes can reach. Where the published graphs live in a remote store (`--endpoint`),
+they are read out through its Graph Store endpoint into a new embedded store in the same place; the
+scenario is then worked out locally, and `impact` compares the remote store with it:
 
 - tier and group moves: first the inferences of the keys they reach (graph/reasoning/reach.py: the countries
   whose position changes, the headquarters profiles naming them, the groups with compute there), which
@@ -18,7 +20,9 @@ against the published store before anything is written, so a refused scenario le
 store is written under home/scenarios/<name>/store/builds/ and `current` is swapped like a build's,
 both under the home's lock (graph/store/lock.py), after sweeping what killed derivations left; a
 sidecar JSON file remembers which published build and which file content it was derived from, so a
-rebuild or an edited file makes it stale and it is derived again on next use.
+rebuild or an edited file makes it stale and it is derived again on next use. A remote build is named
+by a digest of its endpoint and of each published graph's name and size (`published_build`): a rebuild
+that changes no graph's size is not noticed (`impact` then compares with the scenario as derived before).
 
 The web service prepares a scenario in a query worker (a killable process, under the request's
 timeout) and completes it on its own thread: `Pending.hand_over` closes the prepared store and gives a
@@ -28,6 +32,7 @@ sweep takes it for a dead one) and `finish`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -44,10 +49,11 @@ from exportkg.graph.impact.scenario_rdf import Applied, to_rdf
 from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.reasoning.reach import Derivation, derive
 from exportkg.graph.reasoning.rules import COMMON
-from exportkg.graph.store.base import Store
+from exportkg.graph.store.base import Store, require
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.location import StoreLocation
 from exportkg.graph.store.lock import home_lock
+from exportkg.graph.store.opening import open_published
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +114,50 @@ def derived(settings: Settings, name: str) -> Derived | None:
         return None
 
 
-def is_current(settings: Settings, scenario: Scenario) -> bool:
-    """Whether the scenario's store was derived from today's published build and this file content."""
+def is_current(settings: Settings, scenario: Scenario, main: Store | None = None) -> bool:
+    """Whether the scenario's store was derived from today's published build and this file content
+    (`main`: the published store, opened here when a remote one is needed and not given)."""
     record = derived(settings, scenario.name)
-    main = StoreLocation(settings.store_root).resolved().name
-    return record is not None and record.digest == scenario.digest and record.base_build == main
+    if record is None or record.digest != scenario.digest:
+        return False
+    return record.base_build == published_build(settings, main)
+
+
+def published_build(settings: Settings, main: Store | None = None) -> str:
+    """What names the published build: the embedded store's build directory, or for a remote store a
+    digest of its endpoint and its graphs' names and sizes (it has no build directory to name)."""
+    if not settings.endpoint:
+        return StoreLocation(settings.store_root).resolved().name
+    store = main if main is not None else open_published(settings)
+    census = sorted((str(g), store.graph_size(g)) for g in store.graph_names())
+    text = "\n".join([settings.endpoint, *(f"{g} {n}" for g, n in census)])
+    return "remote-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Source:
+    """The published store a scenario is derived from: an embedded build (`path`, copied as a RocksDB
+    backup) or a remote store (`remote`, read out into a new embedded store)."""
+
+    build: str
+    path: Path | None = None
+    remote: Store | None = None
+
+    def copy_to(self, build_dir: Path) -> KnowledgeStore:
+        if self.path is not None:
+            return KnowledgeStore.copy_of(self.path, build_dir)
+        assert self.remote is not None
+        require(self.remote, "quads", "a scenario derived from a remote store (its graphs are read out with "
+                "Graph Store GETs: give --store-endpoint)")
+        data = self.remote.dump_graphs(self.remote.graph_names())
+        build_dir.mkdir()
+        store = KnowledgeStore.create(build_dir)
+        try:
+            store.load_nquads(data)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
 
 @dataclass
@@ -226,13 +271,13 @@ def prepare(settings: Settings, scenario: Scenario, main: Store | None = None) -
         build_dir = loc.new_build_dir()
         build_dir.rmdir()  # a backup makes the directory itself
         try:
-            store = KnowledgeStore.copy_of(source, build_dir)
+            store = source.copy_to(build_dir)
         except BaseException:
             loc.discard(build_dir)
             loc.prune()
             _prune_home(settings, scenario.name)
             raise
-        pending = Pending(settings, scenario, build_dir, store, started, source.name)
+        pending = Pending(settings, scenario, build_dir, store, started, source.build)
         try:
             write(store, scenario, applied)
             if scenario.changes_facts:
@@ -242,17 +287,22 @@ def prepare(settings: Settings, scenario: Scenario, main: Store | None = None) -
         except BaseException:
             pending.discard()
             raise
-    log.info("scenario %s prepared from build %s", scenario.name, source.name)
+    log.info("scenario %s prepared from build %s", scenario.name, source.build)
     return pending
 
 
-def _checked(settings: Settings, scenario: Scenario, main: Store | None) -> tuple[Path, Applied]:
+def _checked(settings: Settings, scenario: Scenario, main: Store | None) -> tuple[Source, Applied]:
     """The build the scenario is checked against and derived from, and the scenario as RDF."""
     if main is not None and isinstance(getattr(main, "path", None), Path):
-        return main.path, to_rdf(scenario, main, settings)  # type: ignore[attr-defined]
+        path: Path = main.path  # type: ignore[attr-defined]
+        return Source(path.name, path=path), to_rdf(scenario, main, settings)
+    if settings.endpoint:
+        remote = main if main is not None else open_published(settings)
+        return Source(published_build(settings, remote), remote=remote), to_rdf(scenario, remote, settings)
     store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
     try:
-        return store.path, to_rdf(scenario, store, settings)  # type: ignore[return-value]
+        path = store.path  # type: ignore[assignment]
+        return Source(path.name, path=path), to_rdf(scenario, store, settings)
     finally:
         store.close()
 

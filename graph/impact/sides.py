@@ -79,14 +79,11 @@ def resolve(settings: Settings, main: Store, spec: str, *, files: bool = True) -
 
 def _scenario(settings: Settings, scenario: Scenario, main: Store) -> Side:
     """A scenario side: its published store when current, else one being derived (`pending`)."""
-    if settings.endpoint:
-        raise ImpactError(f"scenario {scenario.name!r}: scenarios need the embedded store (each is derived "
-                          "into a copy of it); compare regimes on a remote store, or run without --endpoint")
     side = Side(scenario.regime_id, scenario.name, base=scenario.base,
                 moves_countries_only=scenario.moves_countries_only,
                 changes_lists=any(c.kind == "list" for c in scenario.changes))
     with _APPLYING:
-        if not scenario_store.is_current(settings, scenario):
+        if not scenario_store.is_current(settings, scenario, main):
             side.pending = scenario_store.prepare(settings, scenario, main)
     return side
 
