@@ -20,14 +20,15 @@ FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 @click.argument("level1", type=FILE)
 @click.option("--relationships", "rr", type=FILE, help="The relationship records file (RR-CDF, level 2).")
 @click.option("--exceptions", "repex", type=FILE, help="The reporting exceptions file (why a parent is not reported).")
+@click.option("--delta", is_flag=True, help="The files are GLEIF delta files: merged into the copy imported before.")
 @click.pass_obj
 @remote_options
-def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None) -> None:
+def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None, delta: bool) -> None:
     """Import a GLEIF golden copy: the level 1 file (LEI-CDF, .csv or .zip) and optionally its
-    relationship records and reporting exceptions. It replaces the copy imported before; a bad file
-    changes nothing."""
+    relationship records and reporting exceptions. It replaces the copy imported before, or with
+    --delta updates it with GLEIF's delta files (new and revised records); a bad file changes nothing."""
     try:
-        import_gleif(settings, GleifFiles(level1, rr, repex), show_progress=True)
+        import_gleif(settings, GleifFiles(level1, rr, repex), delta=delta, show_progress=True)
         with opened(settings) as store:
             row = records(store, settings, "gleif-summary")[0]
     except ExportKGError as exc:
