@@ -34,6 +34,7 @@ from remote_cases import (
     GOLDEN_PARAMS,
     check_failed_build_drops_staging,
     check_publish_by_one_swap,
+    check_read_in_parts,
     check_views,
     determination,
     golden_queries,
@@ -125,6 +126,10 @@ def test_an_impact_report_is_the_same(remote: Settings, golden_home: Settings, g
     report = impact_report(open_published(remote), remote)
     assert report == impact_report(golden_store, golden_home)
     assert report["determinations"], "the two versions' determinations differ: the report is not empty"
+
+
+def test_a_graph_larger_than_a_page_is_read_in_parts(remote: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_read_in_parts(remote, monkeypatch)
 
 
 def test_scenarios_are_derived_from_the_remote_store(remote: Settings, golden_home: Settings, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from remote_cases import (
     GOLDEN_PARAMS,
     check_failed_build_drops_staging,
     check_publish_by_one_swap,
+    check_read_in_parts,
     check_views,
     determination,
     golden_queries,
@@ -221,6 +222,10 @@ def test_named_queries_answer_the_same(golden_remote: Settings, golden_store: ob
     text = CATALOG[name].render(GOLDEN_PARAMS.get(name))
     assert presented_rows(remote.query(text), text, digits) == \
         presented_rows(golden_store.query(text), text, digits)  # type: ignore[attr-defined]
+
+
+def test_a_graph_larger_than_a_page_is_read_in_parts(golden_remote: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_read_in_parts(golden_remote, monkeypatch)
 
 
 def test_scenarios_are_derived_from_the_remote_store(golden_remote: Settings, golden_home: Settings,

@@ -54,6 +54,13 @@ STAGING = "https://w3id.org/exportkg/staging/"
 CHUNK_TRIPLES = 4_000
 UPDATE = "INSERT"  # any update keyword makes SPARQLWrapper send to the update endpoint
 TIMEOUT = 600  # seconds; a rule over the whole graph can take a while on a slow server
+#: triples per read of one graph: Virtuoso 7.2 refuses a Graph Store GET (which it runs as a CONSTRUCT)
+#: of more than 1,000,000 triples ("FRVEC: array in for vectored over max vector length") and sorts no
+#: more than 10,000 rows for a LIMIT/OFFSET page, so a larger graph is read in parts split by the first
+#: hex digits of MD5(subject): each triple in exactly one part, with no sort
+PAGE_TRIPLES = 500_000
+PART = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} " \
+       "FILTER (STRSTARTS(MD5(STR(?s)), \"{part}\")) }}"
 #: Virtuoso 7.2 echoes every dataset IRI of a request as a response header (X-SPARQL-default-graph,
 #: X-SPARQL-named-graph), and exportkg's dataset is some fifty graphs given both ways; Python's
 #: http.client refuses a response with more than 100 headers, so the limit is raised for this process
@@ -330,15 +337,30 @@ class RemoteStore:
         out = []
         for name in names:
             graph = ox.NamedNode(name)
-            # Turtle, not N-Triples: Virtuoso 7.2.5 writes doubles with six digits there (remote_results.py)
-            triples = list(ox.parse(self._put(b"", self.physical(str(name)), "GET"), format=ox.RdfFormat.TURTLE))
-            # Virtuoso cuts a Graph Store read at its ResultSetMaxRows without a word: the count is asked too
-            if len(triples) < (expected := self.graph_size(name)):
-                raise StoreError(f"the Graph Store endpoint {self.store_endpoint} returned {len(triples)} of the "
-                                 f"{expected} triples of {name} (a row limit of the server's?): not used")
-            out.append(ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
+            out.append(ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in self._read(name)),
                                     format=ox.RdfFormat.N_QUADS))
         return b"".join(out)
+
+    def _read(self, name: URIRef) -> list[ox.Triple]:
+        """One graph: a Graph Store GET, or CONSTRUCTs of its parts when it is larger than a page. Read as
+        Turtle, not N-Triples: Virtuoso 7.2.5 writes doubles with six digits there (remote_results.py)."""
+        expected, physical = self.graph_size(name), self.physical(str(name))
+        if expected <= PAGE_TRIPLES:
+            pages = [self._put(b"", physical, "GET")]
+        else:
+            digits = 1 if expected <= 16 * PAGE_TRIPLES else 2
+            pages = [self._turtle(PART.format(graph=physical, part=f"{n:0{digits}x}")) for n in range(16 ** digits)]
+        triples = [t for page in pages for t in ox.parse(page, format=ox.RdfFormat.TURTLE)]
+        # Virtuoso cuts a Graph Store read at its ResultSetMaxRows without a word: the count is asked too
+        if len(triples) < expected or (len(pages) > 1 and len(set(triples)) != expected):
+            raise StoreError(f"{self.store_endpoint or self.endpoint} returned {len(set(triples))} of the "
+                             f"{expected} triples of {name} (a row limit of the server's?): not used")
+        return triples
+
+    def _turtle(self, construct: str) -> bytes:
+        client = self._client(construct, dataset=False, form="CONSTRUCT")
+        client.setReturnFormat(TURTLE)
+        return self._send(client)
 
     def load_nquads(self, data: bytes) -> None:
         """N-Quads added graph by graph with Graph Store POSTs (to the staged names during a build)."""
