@@ -20,7 +20,6 @@ import http.client
 import io
 import logging
 import os
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -41,6 +40,7 @@ from exportkg.graph.errors import StoreError
 from exportkg.graph.store.base import Capabilities
 from exportkg.graph.store.credentials import Credentials
 from exportkg.graph.store.remote_results import DOUBLE_PROBE, keeps_doubles
+from exportkg.graph.store.remote_text import CHUNK_TRIPLES, insert_data_chunks, nt_lines, query_form, values_clause
 
 if TYPE_CHECKING:
     from exportkg.graph.config import Settings
@@ -49,9 +49,6 @@ log = logging.getLogger(__name__)
 
 PUBLISHED = str(ns.GRAPH)  # published graphs keep the names they have in the embedded store
 STAGING = "https://w3id.org/exportkg/staging/"
-#: INSERT DATA requests stay under a megabyte; Virtuoso 7.2 fails from 4,991 triples in one request
-#: ("SP030: SPARQL compiler, line 4992: memory exhausted")
-CHUNK_TRIPLES = 4_000
 UPDATE = "INSERT"  # any update keyword makes SPARQLWrapper send to the update endpoint
 TIMEOUT = 600  # seconds; a rule over the whole graph can take a while on a slow server
 #: triples per read of one graph: Virtuoso 7.2 refuses a Graph Store GET (which it runs as a CONSTRUCT)
@@ -67,37 +64,6 @@ PART = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} " \
 http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 1_000)  # type: ignore[attr-defined]
 #: what a request to the SPARQL endpoints can fail with (a refused response or a broken connection)
 FAILURES = (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException)
-
-
-def _nt_lines(graph: Graph) -> list[str]:
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return [line for line in text.splitlines() if line.strip()]
-
-
-def insert_data_chunks(lines: list[str], graph: str, size: int = CHUNK_TRIPLES) -> list[str]:
-    """INSERT DATA requests for N-Triples lines. A blank node is scoped to one request, so every
-    triple that mentions one goes into a single request and the graph's structure survives; that
-    request is an INSERT with an empty WHERE (one solution, so one fresh node per label), since
-    Virtuoso 7.2 refuses blank nodes in INSERT DATA ("SP031: Blank node ... not allowed in a constant
-    clause")."""
-    with_bnodes = [line for line in lines if "_:" in line]
-    plain = [line for line in lines if "_:" not in line]
-    chunks = [f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(plain[i:i + size]) + "\n} }"
-              for i in range(0, len(plain), size)]
-    if with_bnodes:
-        chunks.append(f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(with_bnodes) + "\n} } WHERE { }")
-    return chunks
-
-
-PROLOGUE = re.compile(r"(?im)^\s*#.*$|\b(?:PREFIX\s+[^:\s]*:\s*|BASE\s*)<[^>]*>")
-FORM = re.compile(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE. SPARQLWrapper guesses from the raw text and is misled by
-    a word like "ask" in a header comment, so comments and prologue are dropped before looking."""
-    match = FORM.search(PROLOGUE.sub(" ", sparql))
-    return match.group(1).upper() if match else "SELECT"
 
 
 def truncated_at(headers: Message) -> str | None:
@@ -117,13 +83,6 @@ def _failure(exc: BaseException, what: str) -> StoreError:
             cause.close()
         cause = cause.__cause__ or cause.__context__
     return StoreError(f"the {what} failed: {exc}")
-
-
-def _values_clause(bindings: dict[str, object]) -> str:
-    """Initial bindings as a trailing VALUES block: standard SPARQL 1.1, unlike rdflib's initBindings."""
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join((v if isinstance(v, URIRef | Literal) else Literal(v)).n3() for v in bindings.values())
-    return f"\nVALUES ({names}) {{ ({terms}) }}"
 
 
 class RemoteStore:
@@ -259,7 +218,7 @@ class RemoteStore:
     def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Result:
         """A query over exportkg's graphs as one default graph, answered like rdflib's (rows by index,
         by name and as attributes; typed literals); a CONSTRUCT or DESCRIBE gives a Result with a graph."""
-        text = self._to_physical(sparql + (_values_clause(bindings) if bindings else ""))
+        text = self._to_physical(sparql + (values_clause(bindings) if bindings else ""))
         client = self._client(text, dataset=True)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat(TURTLE)
@@ -286,7 +245,7 @@ class RemoteStore:
         if self.store_endpoint:
             self._put(graph.serialize(format="nt", encoding="utf-8"), target)
         else:
-            for request in insert_data_chunks(_nt_lines(graph), target):
+            for request in insert_data_chunks(nt_lines(graph), target):
                 self.update(request)
         self._dataset = None
         return len(graph)
