@@ -24,7 +24,7 @@ from pathlib import Path
 
 from exportkg.graph.errors import DataError, Problem
 from exportkg.graph.loaders.csvio import Row, open_text, read_rows
-from exportkg.graph.loaders.gleif import FILES
+from exportkg.graph.loaders.gleif import FILES, file_label
 
 #: what names a record, by file kind: a delta record with the same key replaces the kept one
 KEYS = {
@@ -36,9 +36,8 @@ KEYS = {
 
 @dataclass
 class Merged:
-    """Where each delta record landed in the merged file: (its label, its line) by merged line."""
+    """Where each delta record landed in the merged file: its line in the delta, by merged line."""
 
-    kind: str
     merged_label: str
     delta_label: str
     lines: dict[int, int] = field(default_factory=dict)
@@ -52,13 +51,8 @@ class Merged:
         return problem
 
 
-def label(kind: str, path: Path) -> str:
-    """How the loader names a file in its messages (graph/loaders/gleif.py `_rows`)."""
-    return f"GLEIF {kind} file {path.name}"
-
-
 def key(kind: str, row: Row) -> tuple[str, ...]:
-    return tuple(row.get(column).strip().upper() for column in KEYS[kind])
+    return tuple(row.get(column).upper() for column in KEYS[kind])
 
 
 def merge(kind: str, kept: Path, delta: Path, target: Path) -> Merged:
@@ -70,9 +64,9 @@ def merge(kind: str, kept: Path, delta: Path, target: Path) -> Merged:
             raise DataError.single(delta_label, row.line, f"{' / '.join(found)} appears twice "
                                                           f"(first at line {records[found].line})")
         records[found] = row
-    result = Merged(kind, label(kind, target), delta_label)
+    result = Merged(file_label(kind, target), delta_label)
     with _written(target) as out:
-        rows = read_rows(kept, FILES[kind], label=label(kind, kept))
+        rows = read_rows(kept, FILES[kind], label=file_label(kind, kept))
         first = next(rows, None)
         header = list(first.values) if first is not None else _header(kept)
         writer = csv.writer(out, lineterminator="\n")

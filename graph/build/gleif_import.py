@@ -22,7 +22,7 @@ from pathlib import Path
 from exportkg.graph.build.gleif_delta import Merged, merge
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
-from exportkg.graph.errors import DataError
+from exportkg.graph.errors import DataError, Problem
 from exportkg.graph.store.lock import home_lock
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,9 @@ def _stage_delta(kept: Path, files: GleifFiles, staged: Path) -> list[Merged]:
     return merged
 
 
-def _in_delta(problem: object, merged: list[Merged]) -> object:
+def _in_delta(problem: Problem, merged: list[Merged]) -> Problem:
     for m in merged:
-        problem = m.told_in_delta(problem)  # type: ignore[arg-type]
+        problem = m.told_in_delta(problem)
     return problem
 
 

@@ -114,13 +114,13 @@ def derived(settings: Settings, name: str) -> Derived | None:
         return None
 
 
-def is_current(settings: Settings, scenario: Scenario, main: Store | None = None) -> bool:
-    """Whether the scenario's store was derived from today's published build and this file content
-    (`main`: the published store, opened here when a remote one is needed and not given)."""
+def is_current(settings: Settings, scenario: Scenario, build: str | None = None) -> bool:
+    """Whether the scenario's store was derived from the published build (`build`, its name:
+    `published_build`, worked out here when not given) and this file content."""
     record = derived(settings, scenario.name)
     if record is None or record.digest != scenario.digest:
         return False
-    return record.base_build == published_build(settings, main)
+    return record.base_build == (build or published_build(settings))
 
 
 def published_build(settings: Settings, main: Store | None = None) -> str:
@@ -258,13 +258,13 @@ class Prepared:
         _prune_home(self.settings, self.scenario.name)
 
 
-def prepare(settings: Settings, scenario: Scenario, main: Store | None = None) -> Pending:
+def prepare(settings: Settings, scenario: Scenario, main: Store | None = None, build: str | None = None) -> Pending:
     """Check the scenario against the published store (`main`, opened here when not given), then copy
     that store and write the scenario into it; for tier and group moves, derive the inferences of the
     keys they reach (graph/reasoning/reach.py). Nothing is published yet; a refused scenario writes
     nothing at all."""
     started = time.perf_counter()
-    source, applied = _checked(settings, scenario, main)
+    source, applied = _checked(settings, scenario, main, build)
     loc = location(settings, scenario.name)
     with home_lock(settings.home, f"derive scenario {scenario.name}"):
         loc.sweep()
@@ -291,14 +291,17 @@ def prepare(settings: Settings, scenario: Scenario, main: Store | None = None) -
     return pending
 
 
-def _checked(settings: Settings, scenario: Scenario, main: Store | None) -> tuple[Source, Applied]:
-    """The build the scenario is checked against and derived from, and the scenario as RDF."""
+def _checked(settings: Settings, scenario: Scenario, main: Store | None,
+             build: str | None = None) -> tuple[Source, Applied]:
+    """The build the scenario is checked against and derived from (a remote one named `build` when the
+    caller has named it already: naming it scans the remote store), and the scenario as RDF."""
     if main is not None and isinstance(getattr(main, "path", None), Path):
         path: Path = main.path  # type: ignore[attr-defined]
         return Source(path.name, path=path), to_rdf(scenario, main, settings)
     if settings.endpoint:
         remote = main if main is not None else open_published(settings)
-        return Source(published_build(settings, remote), remote=remote), to_rdf(scenario, remote, settings)
+        name = build or published_build(settings, remote)
+        return Source(name, remote=remote), to_rdf(scenario, remote, settings)
     store = KnowledgeStore.open_read_only(StoreLocation(settings.store_root))
     try:
         path = store.path  # type: ignore[assignment]

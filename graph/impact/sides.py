@@ -83,8 +83,9 @@ def _scenario(settings: Settings, scenario: Scenario, main: Store) -> Side:
                 moves_countries_only=scenario.moves_countries_only,
                 changes_lists=any(c.kind == "list" for c in scenario.changes))
     with _APPLYING:
-        if not scenario_store.is_current(settings, scenario, main):
-            side.pending = scenario_store.prepare(settings, scenario, main)
+        build = scenario_store.published_build(settings, main)
+        if not scenario_store.is_current(settings, scenario, build):
+            side.pending = scenario_store.prepare(settings, scenario, main, build)
     return side
 
 

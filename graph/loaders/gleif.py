@@ -129,8 +129,13 @@ def _add_source(ctx: LoadContext, files: dict[str, Path | None]) -> None:
     ctx.sources.add(SOURCE)
 
 
+def file_label(kind: str, path: Path) -> str:
+    """How a file is named in problems and citations ("GLEIF rr file rr.csv")."""
+    return f"GLEIF {kind} file {path.name}"
+
+
 def _rows(path: Path, kind: str) -> Iterator[Row]:
-    return read_rows(path, FILES[kind], label=f"GLEIF {kind} file {path.name}")
+    return read_rows(path, FILES[kind], label=file_label(kind, path))
 
 
 def _load_entities(ctx: LoadContext, path: Path) -> dict[str, Row]:
