@@ -135,51 +135,74 @@ def exception(code: str, category: str, *reasons: str) -> dict[str, str]:
     return row
 
 
+HEADERS = {"lei2": level1_header, "rr": rr_header, "repex": repex_header}
+
+
+class Files:
+    """The three files (lei2, rr, repex) with their full headers, written row by row (a golden copy's
+    size does not fit in memory as dicts); zipped like GLEIF's downloads if asked."""
+
+    def __init__(self, folder: Path, *, zipped: bool = False):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.zipped = folder, zipped
+        self.handles = {kind: (folder / f"{kind}.csv").open("w", newline="", encoding="utf-8") for kind in HEADERS}
+        self.writers = {kind: csv.DictWriter(handle, fieldnames=HEADERS[kind](), quoting=csv.QUOTE_ALL)
+                        for kind, handle in self.handles.items()}
+        for writer in self.writers.values():
+            writer.writeheader()
+
+    def add(self, kind: str, row: dict[str, str]) -> None:
+        self.writers[kind].writerow(row)
+
+    def close(self) -> dict[str, Path]:
+        out = {}
+        for kind, handle in self.handles.items():
+            handle.close()
+            path = self.folder / f"{kind}.csv"
+            if self.zipped:
+                packed = self.folder / f"{kind}.zip"
+                with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+                    archive.write(path, f"20261201-0800-gleif-goldencopy-{kind}-golden-copy.csv")
+                path.unlink()
+                path = packed
+            out[kind] = path
+        return out
+
+
 def write(folder: Path, entities: Iterable[dict[str, str]], relationships: Iterable[dict[str, str]],
           exceptions: Iterable[dict[str, str]], *, zipped: bool = False) -> dict[str, Path]:
-    """The three files (lei2, rr, repex) with their full headers; zipped like GLEIF's downloads if asked."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = {}
-    for kind, header, rows in (("lei2", level1_header(), entities), ("rr", rr_header(), relationships),
-                               ("repex", repex_header(), exceptions)):
-        path = folder / f"{kind}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
-            writer.writeheader()
-            writer.writerows(rows)
-        if zipped:
-            packed = folder / f"{kind}.zip"
-            with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.write(path, f"20261201-0800-gleif-goldencopy-{kind}-golden-copy.csv")
-            path.unlink()
-            path = packed
-        out[kind] = path
-    return out
+    files = Files(folder, zipped=zipped)
+    for kind, rows in (("lei2", entities), ("rr", relationships), ("repex", exceptions)):
+        for row in rows:
+            files.add(kind, row)
+    return files.close()
 
 
-def generate(n: int, seed: int, folder: Path, *, zipped: bool = False) -> dict[str, Path]:
-    """n entities in ownership forests, with every kind of case the importer must handle."""
+def generate(n: int, seed: int, folder: Path, *, zipped: bool = False, links: float = 0.55) -> dict[str, Path]:
+    """n entities in ownership forests, with every kind of case the importer must handle; `links` is the
+    share with a parent among the earlier entities (GLEIF: about 0.5M relationships for 3.1M entities)."""
     rng = random.Random(seed)
-    codes = [lei(i + 1) for i in range(n)]
-    entities, relationships, exceptions = [], [], []
-    for i, code in enumerate(codes):
+    files = Files(folder, zipped=zipped)
+    code = [lei(i + 1) for i in range(n)].__getitem__
+    for i in range(n):
         country = rng.choice(COUNTRIES)
         status = rng.choices(["ISSUED", "LAPSED", "RETIRED", "ANNULLED"], [90, 7, 2, 1])[0]
-        entities.append(entity(code, f"Synthetic Entity {i + 1} (invented)", country,
-                               hq=country if rng.random() < 0.9 else rng.choice(COUNTRIES), status=status))
+        files.add("lei2", entity(code(i), f"Synthetic Entity {i + 1} (invented)", country,
+                                 hq=country if rng.random() < 0.9 else rng.choice(COUNTRIES), status=status))
         roll = rng.random()
-        if i and roll < 0.55:  # a parent among the earlier entities: forests, no cycles
-            parent = codes[rng.randrange(max(0, i - 50), i)]
-            relationships.append(relationship(code, parent, registration=rng.choice(["PUBLISHED"] * 9 + ["LAPSED"])))
+        if i and roll < links:  # a parent among the earlier entities: forests, no cycles
+            parent = code(rng.randrange(max(0, i - 50), i))
+            files.add("rr", relationship(code(i), parent, registration=rng.choice(["PUBLISHED"] * 9 + ["LAPSED"])))
         elif roll < 0.85:
             reason = rng.choice(REASONS)
-            exceptions += [exception(code, "DIRECT", reason), exception(code, "ULTIMATE", reason)]
+            files.add("repex", exception(code(i), "DIRECT", reason))
+            files.add("repex", exception(code(i), "ULTIMATE", reason))
         elif roll < 0.86:  # a parent LEI with no level 1 record
-            relationships.append(relationship(code, lei(n + 1 + i, lou="9845")))
+            files.add("rr", relationship(code(i), lei(n + 1 + i, lou="9845")))
     for i in range(0, max(0, n - 1), 997):  # a few two-entity cycles
-        relationships.append(relationship(codes[i], codes[i + 1], kind="IS_ULTIMATELY_CONSOLIDATED_BY"))
-        relationships.append(relationship(codes[i + 1], codes[i], kind="IS_ULTIMATELY_CONSOLIDATED_BY"))
-    return write(folder, entities, relationships, exceptions, zipped=zipped)
+        files.add("rr", relationship(code(i), code(i + 1), kind="IS_ULTIMATELY_CONSOLIDATED_BY"))
+        files.add("rr", relationship(code(i + 1), code(i), kind="IS_ULTIMATELY_CONSOLIDATED_BY"))
+    return files.close()
 
 
 def sample(folder: Path) -> dict[str, Path]:
@@ -229,8 +252,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--zip", action="store_true")
+    parser.add_argument("--links", type=float, default=0.55, help="share of entities with a parent")
     args = parser.parse_args()
-    for kind, path in generate(args.n, args.seed, args.out, zipped=args.zip).items():
+    for kind, path in generate(args.n, args.seed, args.out, zipped=args.zip, links=args.links).items():
         print(f"{kind}: {path} ({path.stat().st_size:,} bytes)")
 
 

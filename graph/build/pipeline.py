@@ -9,6 +9,7 @@ builds left before it starts, and publishes its store with the import record it 
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from exportkg.graph.loaders import (
     regimes,
     sources,
 )
+from exportkg.graph.loaders.bulk import BulkFacts
 from exportkg.graph.loaders.context import LoadContext
 from exportkg.graph.namespaces import EKG, SH
 from exportkg.graph.reasoning.engine import run_rules
@@ -77,13 +79,17 @@ def load_all(settings: Settings, progress: Progress | None = None) -> LoadContex
     """Run every loader; stop at the first loader that found bad rows (with all of its rows)."""
     ctx = LoadContext(settings)
     task = progress.add_task("loading", total=len(LOADERS)) if progress else None
-    for name, loader in LOADERS:
-        if progress is not None:
-            progress.update(task, description=f"loading {name}")
-        loader(ctx)
-        ctx.raise_problems()
-        if progress is not None:
-            progress.advance(task)
+    try:
+        for name, loader in LOADERS:
+            if progress is not None:
+                progress.update(task, description=f"loading {name}")
+            loader(ctx)
+            ctx.raise_problems()
+            if progress is not None:
+                progress.advance(task)
+    except BaseException:
+        ctx.discard_bulk()
+        raise
     return ctx
 
 
@@ -126,6 +132,7 @@ def build(settings: Settings, *, check_owl: bool = False, show_progress: bool = 
     with home_lock(settings.home, "exportkg build"):
         if not settings.endpoint:
             StoreLocation(settings.store_root).sweep()
+        shutil.rmtree(settings.home / "tmp", ignore_errors=True)  # bulk files of builds that were killed
         return _build(settings.with_(imports_override=record.published(settings)), check_owl, show_progress)
 
 
@@ -145,24 +152,38 @@ def _build(settings: Settings, check_owl: bool, show_progress: bool) -> BuildRes
         graphs = named_graphs(ctx, ontology)
         result = BuildResult(warnings=list(ctx.warnings))
         write = _write_remote if settings.endpoint else _write_embedded
-        write(settings, graphs, result, progress)
+        try:
+            write(settings, Loaded(graphs, ctx.bulk), result, progress)
+        finally:
+            ctx.discard_bulk()
     return result
 
 
-def _fill(store: Store, settings: Settings, graphs: dict[URIRef, Graph],
-          result: BuildResult, progress: Progress) -> None:
+@dataclass(frozen=True)
+class Loaded:
+    """What the loaders made: rdflib graphs by name, and the bulk facts file (loaders/bulk.py)."""
+
+    graphs: dict[URIRef, Graph]
+    bulk: BulkFacts | None = None
+
+
+def _fill(store: Store, settings: Settings, loaded: Loaded, result: BuildResult, progress: Progress) -> None:
     """Load the graphs and run the rules: the same on either store."""
-    task = progress.add_task("writing store", total=len(graphs))
-    for name, graph in graphs.items():
+    task = progress.add_task("writing store", total=len(loaded.graphs) + 1)
+    for name, graph in loaded.graphs.items():
         result.graphs[str(name)] = store.load_graph(graph, name)
         progress.advance(task)
+    if loaded.bulk is not None:  # after the facts graph: a remote store PUTs it, then this POSTs
+        loaded.bulk.close()
+        store.load_ntriples_file(loaded.bulk.path, ns.FACTS_GRAPH)
+        result.graphs[str(ns.FACTS_GRAPH)] = store.graph_size(ns.FACTS_GRAPH)
+    progress.advance(task)
     include_scenarios(store, settings)  # none unless settings.scenarios names some
     progress.add_task("running rules to a fixpoint", total=None)
     result.graphs.update(run_rules(store, settings, only=settings.reason_regimes or None))
 
 
-def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
-                    progress: Progress) -> None:
+def _write_embedded(settings: Settings, loaded: Loaded, result: BuildResult, progress: Progress) -> None:
     """A new store directory, published by swapping the `current` symlink."""
     location = StoreLocation(settings.store_root)
     build_dir = location.new_build_dir()
@@ -171,7 +192,7 @@ def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: Bui
         # so a working copy in memory would only cost a second load of every inferred triple
         store = KnowledgeStore.create(build_dir)
         try:
-            _fill(store, settings, graphs, result, progress)
+            _fill(store, settings, loaded, result, progress)
             task = progress.add_task("saving the store", total=None)
             store.flush()
             store.compact()
@@ -186,12 +207,11 @@ def _write_embedded(settings: Settings, graphs: dict[URIRef, Graph], result: Bui
     log.info("published %s", build_dir)
 
 
-def _write_remote(settings: Settings, graphs: dict[URIRef, Graph], result: BuildResult,
-                  progress: Progress) -> None:
+def _write_remote(settings: Settings, loaded: Loaded, result: BuildResult, progress: Progress) -> None:
     """Staging graphs on the remote store, published by one update that moves them into place."""
     store = RemoteStore.for_build(settings)
     try:
-        _fill(store, settings, graphs, result, progress)
+        _fill(store, settings, loaded, result, progress)
         store.publish()
     except BaseException:
         store.discard()

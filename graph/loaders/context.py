@@ -6,8 +6,11 @@ node can still be reported as `file:row: reason`.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -16,6 +19,7 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
 from exportkg.graph.dates import date_literal
 from exportkg.graph.errors import DataError, Problem
+from exportkg.graph.loaders.bulk import BulkFacts
 from exportkg.graph.loaders.csvio import Row
 from exportkg.graph.namespaces import EKG
 
@@ -53,6 +57,26 @@ class LoadContext:
     chip_aliases: dict[str, str] = field(default_factory=dict)
     #: regimes.yaml entries by id: versions inherit tier lists, and legal states are built from them
     regime_entries: dict[str, dict] = field(default_factory=dict)
+    #: facts written as N-Triples text (loaders/bulk.py), their organizations and their name matches
+    bulk: BulkFacts | None = None
+    bulk_orgs: set[str] = field(default_factory=set)
+    bulk_candidates: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+
+    # ------------------------------------------------------------------ bulk facts
+    def bulk_facts(self) -> BulkFacts:
+        """The build's N-Triples file, opened on first use in a folder of its own under the home
+        (the same disk as the store: a golden copy's file is gigabytes)."""
+        if self.bulk is None:
+            work = self.settings.home / "tmp"
+            work.mkdir(parents=True, exist_ok=True)
+            self.bulk = BulkFacts(Path(tempfile.mkdtemp(prefix="bulk-", dir=work)) / "facts.nt")
+        return self.bulk
+
+    def discard_bulk(self) -> None:
+        """The N-Triples file and its folder, once the store has them (or the build failed)."""
+        if self.bulk is not None:
+            self.bulk.close()
+            shutil.rmtree(self.bulk.path.parent, ignore_errors=True)
 
     # ------------------------------------------------------------------ problems
     def fail(self, row: Row, reason: str) -> None:

@@ -32,9 +32,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders import gleif_rdf as rdf
 from exportkg.graph.loaders.context import CONFIDENCE, LoadContext
 from exportkg.graph.loaders.csvio import Row, read_rows
-from exportkg.graph.namespaces import EKG, ID
+from exportkg.graph.loaders.gleif_rdf import org_id
+from exportkg.graph.loaders.name_match import EntryIndex
+from exportkg.graph.namespaces import EKG
 
 LEVEL1 = ["LEI", "Entity.LegalName", "Entity.LegalAddress.Country", "Entity.HeadquartersAddress.Country",
           "Entity.EntityStatus", "Registration.RegistrationStatus"]
@@ -43,6 +46,9 @@ RELATIONSHIPS = ["Relationship.StartNode.NodeID", "Relationship.EndNode.NodeID",
 EXCEPTIONS = ["LEI", "Exception.Category", "Exception.Reason.1"]
 #: the files of an import, by the names they are kept under (graph/build/gleif_import.py)
 FILES = {"lei2": LEVEL1, "rr": RELATIONSHIPS, "repex": EXCEPTIONS}
+#: the columns read (the required ones and the optional further reasons of an exception)
+KEEP = {**{kind: set(columns) for kind, columns in FILES.items()},
+        "repex": {*EXCEPTIONS, *(f"Exception.Reason.{n}" for n in range(2, 6))}}
 SOURCE = "gleif-golden-copy"
 LEI = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
 #: GLEIF registration statuses (LEI-CDF and RR-CDF code lists); these records are not valid ones
@@ -79,24 +85,32 @@ def valid_lei(code: str) -> bool:
     return int("".join(str(int(c, 36)) for c in code)) % 97 == 1
 
 
-def org_id(lei: str) -> str:
-    return f"lei-{lei.lower()}"
+@dataclass(frozen=True)
+class Link:
+    """A relationship record, as far as the links need it."""
+
+    parent: str
+    kind: str
+    status: str
+    record: str  # file and line, as the link's note cites it
 
 
 @dataclass
 class Parents:
     """What the files say about each entity's parent, gathered before any link is written."""
 
-    direct: dict[str, list[tuple[str, Row]]] = field(default_factory=dict)
-    ultimate: dict[str, list[tuple[str, Row]]] = field(default_factory=dict)
+    direct: dict[str, list[Link]] = field(default_factory=dict)
+    ultimate: dict[str, list[Link]] = field(default_factory=dict)
     exceptions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (category, reason)
 
-    def chosen(self, lei: str) -> list[tuple[str, Row]]:
+    def chosen(self, lei: str) -> list[Link]:
         """The direct parents, or the ultimate ones where no direct parent is reported."""
         return self.direct.get(lei) or self.ultimate.get(lei) or []
 
 
 def load(ctx: LoadContext, folder: Path | None = None) -> None:
+    """Stream the files: entities written as their rows pass (N-Triples, loaders/bulk.py), parents
+    gathered, then the links; only LEIs and relationship records are held."""
     folder = folder or ctx.settings.gleif_dir
     if folder is None:
         return
@@ -135,12 +149,13 @@ def file_label(kind: str, path: Path) -> str:
 
 
 def _rows(path: Path, kind: str) -> Iterator[Row]:
-    return read_rows(path, FILES[kind], label=file_label(kind, path))
+    return read_rows(path, FILES[kind], label=file_label(kind, path), keep=KEEP[kind])
 
 
-def _load_entities(ctx: LoadContext, path: Path) -> dict[str, Row]:
-    """Every valid level 1 record becomes an organization; returns them by LEI."""
-    entities: dict[str, Row] = {}
+def _load_entities(ctx: LoadContext, path: Path) -> set[str]:
+    """Every valid level 1 record becomes an organization; returns their LEIs."""
+    entities: dict[str, int] = {}  # LEI -> line, for the duplicate's message
+    index = EntryIndex(ctx)
     for row in _rows(path, "lei2"):
         lei, status = row.get("LEI").upper(), row.get("Registration.RegistrationStatus").upper()
         if not valid_lei(lei):
@@ -148,33 +163,34 @@ def _load_entities(ctx: LoadContext, path: Path) -> dict[str, Row]:
         elif status not in LEI_STATUSES:
             ctx.fail(row, f"Registration.RegistrationStatus: unknown status {status!r}")
         elif lei in entities:
-            ctx.fail(row, f"LEI {lei} appears twice (first at line {entities[lei].line})")
+            ctx.fail(row, f"LEI {lei} appears twice (first at line {entities[lei]})")
         elif status not in INVALID:
-            entities[lei] = row
-            _entity(ctx, lei, row, status)
-    return entities
+            entities[lei] = row.line
+            _entity(ctx, lei, row, status, index)
+    return set(entities)
 
 
-def _entity(ctx: LoadContext, lei: str, row: Row, status: str) -> None:
+def _entity(ctx: LoadContext, lei: str, row: Row, status: str, index: EntryIndex) -> None:
     if org_id(lei) in ctx.orgs:
         ctx.fail(row, f"LEI {lei}: an organization {org_id(lei)!r} exists already")
         return
-    ctx.orgs.add(org_id(lei))
-    node = ctx.mint(ns.org(org_id(lei)), EKG.Company, row, row.get("Entity.LegalName") or lei)
     if not row.get("Entity.LegalName"):
         ctx.fail(row, "Entity.LegalName: required")
-    ctx.facts.add((node, EKG.lei, Literal(lei)))
-    ctx.facts.add((node, EKG.registrationStatus, Literal(status)))
-    if row.get("Entity.EntityStatus"):
-        ctx.facts.add((node, EKG.entityStatus, Literal(row.get("Entity.EntityStatus").upper())))
-    for column, prop in (("Entity.LegalAddress.Country", EKG.locatedIn),
-                         ("Entity.HeadquartersAddress.Country", EKG.headquarteredIn)):
-        ref = ctx.country_ref(row, row.get(column), column)
-        if ref is not None:
-            ctx.facts.add((node, prop, ref))
-    if not row.get("Entity.HeadquartersAddress.Country"):
-        ctx.facts.add((node, EKG.valueUnknown, Literal("headquarteredIn")))
-    ctx.cite(node, row, SOURCE, "D")
+    countries = {}
+    for column, _ in rdf.COUNTRY_COLUMNS:
+        if ctx.country_ref(row, row.get(column), column) is not None:
+            countries[column] = row.get(column).upper()
+    _new_org(ctx, lei)
+    label = row.get("Entity.LegalName") or lei
+    rdf.entity(ctx.bulk_facts(), lei, label, (status, row.get("Entity.EntityStatus").upper()), countries, SOURCE)
+    node = ns.org(org_id(lei))
+    ctx.bulk_candidates.update((entry, node) for entry in
+                               index.matches([label], {ns.country(c) for c in countries.values()}))
+
+
+def _new_org(ctx: LoadContext, lei: str) -> None:
+    ctx.orgs.add(org_id(lei))
+    ctx.bulk_orgs.add(org_id(lei))
 
 
 def _read_relationships(ctx: LoadContext, path: Path, parents: Parents) -> None:
@@ -188,7 +204,7 @@ def _read_relationships(ctx: LoadContext, path: Path, parents: Parents) -> None:
         elif (kind in CONTROL_TYPES and status not in INVALID | {"RETIRED"}
               and row.get("Relationship.RelationshipStatus").upper() == "ACTIVE"):
             table = parents.direct if CONTROL_TYPES[kind] == "direct" else parents.ultimate
-            table.setdefault(child, []).append((parent, row))
+            table.setdefault(child, []).append(Link(parent, kind, status, f"{row.file} line {row.line}"))
 
 
 def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: str) -> str | None:
@@ -206,7 +222,7 @@ def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: 
     return None
 
 
-def _read_exceptions(ctx: LoadContext, path: Path, parents: Parents, entities: dict[str, Row]) -> None:
+def _read_exceptions(ctx: LoadContext, path: Path, parents: Parents, entities: set[str]) -> None:
     for row in _rows(path, "repex"):
         lei, category = row.get("LEI").upper(), row.get("Exception.Category").upper()
         reasons = [row.get(f"Exception.Reason.{n}").upper() for n in range(1, 6)]
@@ -221,28 +237,31 @@ def _read_exceptions(ctx: LoadContext, path: Path, parents: Parents, entities: d
             parents.exceptions.setdefault(lei, []).extend((CATEGORIES[category], r) for r in reasons)
 
 
-def _link(ctx: LoadContext, entities: dict[str, Row], parents: Parents) -> None:
+def _link(ctx: LoadContext, entities: set[str], parents: Parents) -> None:
     """Ownership links to the parents; an unknown (with its reason) wherever no parent is known."""
+    out = ctx.bulk_facts()
     cyclic = _cycles(entities, parents)
-    for lei, row in entities.items():
+    for lei in entities:
         chosen = parents.chosen(lei)
         reason = _why_unknown(lei, chosen, cyclic, parents)
         if reason:
-            _unknown(ctx, lei, row, reason)
+            rdf.unknown_parent(out, lei, reason)
         elif not chosen:  # no parent entity, as the exception states: the note says so
-            ctx.facts.add((ns.org(org_id(lei)), EKG.note, Literal(f"no parent entity: {_stated(parents, lei)}")))
-        for parent, link_row in chosen:
-            if parent not in entities:
-                _dangling(ctx, parent, link_row)
-            _ownership(ctx, lei, parent, link_row, control=reason is None)
+            rdf.no_parent_entity(out, lei, _stated(parents, lei))
+        for link in chosen:
+            if link.parent not in entities and org_id(link.parent) not in ctx.orgs:
+                _new_org(ctx, link.parent)
+                rdf.dangling(out, link.parent, SOURCE)
+            rdf.ownership(out, lei, link.parent, (link.kind, link.status, link.record), SOURCE,
+                          control=reason is None)
 
 
-def _why_unknown(lei: str, chosen: list[tuple[str, Row]], cyclic: dict[str, str], parents: Parents) -> str | None:
+def _why_unknown(lei: str, chosen: list[Link], cyclic: dict[str, str], parents: Parents) -> str | None:
     """Why the entity's controlling parent is not known, or None when it is (one parent, no cycle)."""
     if lei in cyclic:
         return f"GLEIF reports a cycle of consolidating parents ({cyclic[lei]})"
-    if len({parent for parent, _ in chosen}) > 1:
-        return f"GLEIF reports more than one consolidating parent ({', '.join(sorted({p for p, _ in chosen}))})"
+    if len({link.parent for link in chosen}) > 1:
+        return f"GLEIF reports more than one consolidating parent ({', '.join(sorted({x.parent for x in chosen}))})"
     if chosen:
         return None
     stated = parents.exceptions.get(lei, [])
@@ -256,41 +275,7 @@ def _stated(parents: Parents, lei: str) -> str:
                      for which, r in parents.exceptions[lei])
 
 
-def _unknown(ctx: LoadContext, lei: str, row: Row, reason: str) -> None:
-    node = ns.org(org_id(lei))
-    ctx.facts.add((node, EKG.valueUnknown, Literal("controlledBy")))
-    ctx.facts.add((node, EKG.parentUnknownReason, Literal(reason)))
-
-
-def _dangling(ctx: LoadContext, lei: str, row: Row) -> None:
-    """A parent LEI no imported level 1 record describes: a party whose headquarters is unknown."""
-    if org_id(lei) in ctx.orgs:
-        return
-    ctx.orgs.add(org_id(lei))
-    node = ctx.mint(ns.org(org_id(lei)), EKG.Company, row, f"LEI {lei} (no level 1 record imported)")
-    ctx.facts.add((node, EKG.lei, Literal(lei)))
-    ctx.facts.add((node, EKG.valueUnknown, Literal("headquarteredIn")))
-    _unknown(ctx, lei, row, "no level 1 record of this LEI was imported")
-    ctx.cite(node, row, SOURCE, "D")
-
-
-def _ownership(ctx: LoadContext, child: str, parent: str, row: Row, *, control: bool) -> None:
-    owned, owner = ns.org(org_id(child)), ns.org(org_id(parent))
-    kind = row.get("Relationship.RelationshipType").upper()
-    node = ctx.mint(ID[f"ownership/{org_id(child)}/{org_id(parent)}"], EKG.Ownership, row,
-                    f"{parent} {kind.lower().replace('_', ' ')} of {child}")
-    ctx.facts.add((node, EKG.owner, owner))
-    ctx.facts.add((node, EKG.owned, owned))
-    ctx.facts.add((node, EKG.controlBasis, EKG.StatedControl))
-    status = row.get("Registration.RegistrationStatus").upper()
-    ctx.facts.add((node, EKG.note, Literal(f"GLEIF relationship record {kind}, registration status {status}"
-                                           + ("" if control else "; not followed: the parent is unknown"))))
-    if control:
-        ctx.facts.add((owned, EKG.controlledBy, owner))
-    ctx.cite(node, row, SOURCE, "D")
-
-
-def _cycles(entities: dict[str, Row], parents: Parents) -> dict[str, str]:
+def _cycles(entities: set[str], parents: Parents) -> dict[str, str]:
     """Entities on a cycle of chosen parents, with the cycle as text: a cycle has no top, so its
     members' parent is unknown (their links stay, as links of no control)."""
     found: dict[str, str] = {}
@@ -313,5 +298,5 @@ def _cycles(entities: dict[str, Row], parents: Parents) -> dict[str, str]:
             state[lei] = 1
             path.append(lei)
             todo.append(None)
-            todo.extend(p for p, _ in parents.chosen(lei) if p in entities)
+            todo.extend(link.parent for link in parents.chosen(lei) if link.parent in entities)
     return found

@@ -11,25 +11,17 @@ similar name is not evidence that two parties are one.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import defaultdict
 
 from rdflib import RDFS, Literal, URIRef
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.loaders.context import LoadContext, date_cell
 from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.loaders.name_match import EntryIndex
 from exportkg.graph.namespaces import EKG, ID
 
 FILE = "listed_links.csv"
 COLUMNS = ["entry", "org", "source", "confidence", "note"]
-LEGAL_WORDS = {"co", "company", "corp", "corporation", "ltd", "limited", "inc", "incorporated", "llc", "plc",
-               "gmbh", "sa", "ag", "jsc", "ojsc", "oao", "ooo", "pte", "pvt", "the", "group", "holding",
-               "holdings", "sdn", "bhd"}
-#: an organization name shorter than this is matched only whole, never inside a longer entry name
-MIN_INSIDE = 6
-
-
 DATES_FILE = "listing_dates.csv"
 DATE_COLUMNS = ["entry", "listed_from", "source", "confidence", "note"]
 
@@ -99,66 +91,16 @@ def link(ctx: LoadContext, row: Row, entry_key: str, org: str, source: str | Non
     ctx.facts.add((entry, EKG.designates, ns.org(org)))
 
 
-def normalize(name: str) -> str:
-    """Lowercase words without punctuation or legal forms: 'Huawei Technologies Co., Ltd.' -> 'huawei
-    technologies'."""
-    words = re.sub(r"[^\w]+", " ", name.lower().replace("&", " and ")).split()
-    return " ".join(w for w in words if w not in LEGAL_WORDS)
-
-
-def name_variants(name: str, places: frozenset[str] = frozenset()) -> set[str]:
-    """A name and the parts around a parenthesis ('Inspur (Inspur Group)' -> 'inspur', 'inspur group'); a
-    parenthesis that only names a place ('(Singapore)', '(USA)') is not a name of its own."""
-    inner = [p for p in re.findall(r"\(([^)]*)\)", name) if normalize(p) not in places]
-    parts = [name, re.sub(r"\([^)]*\)", " ", name), *inner]
-    return {n for n in (normalize(p) for p in parts) if n}
-
-
-def _places(ctx: LoadContext) -> frozenset[str]:
-    return frozenset({normalize(n) for n in ctx.country_aliases} | {"usa", "uk", "prc", "hk"})
-
-
-def _org_index(ctx: LoadContext) -> tuple[dict[str, set[str]], dict[str, set[URIRef]]]:
-    """Normalized names of every organization, and each one's countries (location and headquarters)."""
-    names: dict[str, set[str]] = defaultdict(set)
-    countries: dict[str, set[URIRef]] = {}
-    places = _places(ctx)
-    for org in ctx.orgs:
-        node = ns.org(org)
-        for label in list(ctx.facts.objects(node, RDFS.label)) + list(ctx.facts.objects(node, EKG.alias)):
-            for variant in name_variants(str(label), places):
-                names[variant].add(org)
-        countries[org] = set(ctx.facts.objects(node, EKG.locatedIn)) | set(ctx.facts.objects(node, EKG.headquarteredIn))
-    return names, countries
-
-
 def _candidates(ctx: LoadContext, linked: set[tuple[URIRef, URIRef]]) -> None:
-    names, countries = _org_index(ctx)
-    places = _places(ctx)
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for name in names:
-        if len(name) >= MIN_INSIDE:
-            by_first[name.split()[0]].append(name)
-    for entry in ctx.facts.subjects(ns.RDF.type, EKG.ListEntry):
-        entry_names = set()
-        for label in list(ctx.facts.objects(entry, RDFS.label)) + list(ctx.facts.objects(entry, EKG.alias)):
-            entry_names |= name_variants(str(label), places)
-        entry_countries = set(ctx.facts.objects(entry, EKG.entryCountry))
-        for org in _matches(entry_names, entry_countries, names, countries, by_first):
-            if (entry, ns.org(org)) not in linked and (entry, EKG.designates, ns.org(org)) not in ctx.facts:
-                ctx.facts.add((entry, EKG.candidateMatch, ns.org(org)))
-
-
-def _matches(entry_names: set[str], entry_countries: set[URIRef], names: dict[str, set[str]],
-             countries: dict[str, set[URIRef]], by_first: dict[str, list[str]]) -> set[str]:
-    """Same normalized name (any country), or an organization's name inside the entry's name where the
-    two share a country."""
-    found: set[str] = set()
-    for name in entry_names:
-        found |= names.get(name, set())
-        padded = f" {name} "
-        for word in set(name.split()):
-            for org_name in by_first.get(word, ()):
-                if f" {org_name} " in padded:
-                    found |= {o for o in names[org_name] if countries[o] & entry_countries}
-    return found
+    """Name matches of the organizations loaded as rdflib triples, with those a bulk loader found while
+    its organizations streamed past (GLEIF), minus the links already curated."""
+    index = EntryIndex(ctx)
+    pairs = set(ctx.bulk_candidates)
+    for org in ctx.orgs - ctx.bulk_orgs:
+        node = ns.org(org)
+        names = [str(n) for n in (*ctx.facts.objects(node, RDFS.label), *ctx.facts.objects(node, EKG.alias))]
+        countries = set(ctx.facts.objects(node, EKG.locatedIn)) | set(ctx.facts.objects(node, EKG.headquarteredIn))
+        pairs |= {(entry, node) for entry in index.matches(names, countries)}
+    for entry, node in pairs:
+        if (entry, node) not in linked and (entry, EKG.designates, node) not in ctx.facts:
+            ctx.facts.add((entry, EKG.candidateMatch, node))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from exportkg.graph import namespaces as ns
+from exportkg.graph.reasoning.reads import Reads, step_reads
 from exportkg.graph.reasoning.rules import COMMON, RuleStep, target_graph
 from exportkg.graph.store.base import Store
 
@@ -76,22 +77,40 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
     """The steps: the global ones on `store`, each regime's on a store of its own (module docstring)."""
     shared, regimes = by_regime(steps)
     common = ns.inferred_graph(COMMON)
-    # the facts are read once (a remote store's Graph Store reads are the costly part): the global steps
-    # write only inferred/common, so the regimes get these facts and common as it is after them
-    facts = store.dump_graphs(g for g in store.graph_names() if "/inferred/" not in str(g))
+    names = [g for g in store.graph_names() if "/inferred/" not in str(g)]
     if store.capabilities.construct_into:
         for step in shared:
             run_step(store, step)
-    elif shared:
-        _shared_here(store, facts, shared, common, on_step)
-    base = facts + store.dump_graphs([common])
-    parts = [Partition(base, store.dump_graphs([target_graph(s[0].regime)]), tuple(x.construct() for x in s),
-                       str(target_graph(s[0].regime))) for s in regimes.values()]
+        bases = _projected(store, [*names, common])
+    else:
+        # the facts are read once (a remote store's Graph Store reads are the costly part): the global
+        # steps write only inferred/common, so the regimes get these facts and common as it is after them
+        facts = store.dump_graphs(names)
+        if shared:
+            _shared_here(store, facts, shared, common, on_step)
+        whole = facts + store.dump_graphs([common])
+        bases = lambda _: whole  # noqa: E731
+    parts = [Partition(bases(s), store.dump_graphs([target_graph(s[0].regime)]),
+                       tuple(x.construct() for x in s), str(target_graph(s[0].regime))) for s in regimes.values()]
     for regime_steps, (data, timings) in zip(regimes.values(), _results(parts, workers), strict=True):
         store.load_nquads(data)
         for step, (seconds, written) in zip(regime_steps, timings, strict=True):
             if on_step is not None:
                 on_step(step, seconds, written)
+
+
+def _projected(store: Store, names: list[URIRef]) -> Callable[[list[RuleStep]], bytes]:
+    """A regime's base: what its steps can read of these graphs (reasoning/reads.py), not the whole
+    store (a GLEIF import's millions of organizations reach no regime rule). Regimes whose steps read
+    the same get the same bytes."""
+    made: dict[Reads, bytes] = {}
+
+    def base(steps: list[RuleStep]) -> bytes:
+        reads = step_reads(steps)
+        if reads not in made:
+            made[reads] = store.dump_reads(names, reads)
+        return made[reads]
+    return base
 
 
 def _shared_here(store: Store, facts: bytes, shared: list[RuleStep], common: URIRef,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
 from exportkg.graph.errors import StoreError
+from exportkg.graph.reasoning.reads import Reads
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,20 @@ class Store(Protocol):
         """Add an rdflib graph's triples to a named graph; returns how many."""
         ...
 
+    def load_ntriples_file(self, path: Path, name: URIRef) -> None:
+        """Add an N-Triples file's triples to a named graph (bulk facts: loaders/bulk.py)."""
+        ...
+
     def construct_into(self, construct: str, graph: URIRef) -> int:
         """Add what a CONSTRUCT over the union graph gives to `graph` (only with `construct_into`)."""
         ...
 
     def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
         """Some named graphs as N-Quads (only with `quads`)."""
+        ...
+
+    def dump_reads(self, names: Iterable[URIRef], reads: Reads) -> bytes:
+        """What of these graphs rules with these reads can match, as N-Quads (only with `construct_into`)."""
         ...
 
     def load_nquads(self, data: bytes) -> None:

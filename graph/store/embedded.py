@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,10 +20,12 @@ from rdflib.query import Result
 
 from exportkg.graph.errors import StoreError
 from exportkg.graph.namespaces import PREFIXES
+from exportkg.graph.reasoning.reads import Anchor, Reads
 from exportkg.graph.store.base import Capabilities
 from exportkg.graph.store.location import StoreLocation, writers
 
 log = logging.getLogger(__name__)
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: the errors pyoxigraph raises for RocksDB trouble (missing or corrupt files, locks)
 ROCKSDB_ERRORS = (OSError, RuntimeError)
 
@@ -117,6 +119,12 @@ class KnowledgeStore:
         self.ox.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
         return len(graph)
 
+    def load_ntriples_file(self, path: Path, name: URIRef) -> None:
+        """RocksDB's bulk loader reading the file itself (no Python strings) on a store being built; a
+        transaction on a store in memory."""
+        load = self.ox.bulk_load if self.path is not None else self.ox.load
+        load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+
     def construct_into(self, construct: str, graph: URIRef) -> int:
         """Add what a CONSTRUCT over the union of all graphs derives to one graph.
 
@@ -132,6 +140,36 @@ class KnowledgeStore:
     def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
         return b"".join(ox.serialize(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)),
                                      format=ox.RdfFormat.N_QUADS) for name in names)
+
+    def dump_reads(self, names: Iterable[URIRef], reads: Reads) -> bytes:
+        """What of these graphs a set of rules can read (reasoning/reads.py), as N-Quads: index scans
+        by predicate, by class, and by predicate on the subjects an anchor reaches."""
+        if reads.everything:
+            return self.dump_graphs(names)
+        graphs = [ox.NamedNode(name) for name in names]
+
+        def scan(subject: ox.NamedNode | ox.BlankNode | None, predicate: ox.NamedNode,
+                 obj: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+            for graph in graphs:
+                yield from self.ox.quads_for_pattern(subject, predicate, obj, graph)
+
+        def subjects(anchor: Anchor) -> set:
+            kind, start, *steps = anchor
+            found = ({q.subject for q in scan(None, TYPE, ox.NamedNode(start))} if kind == "class"
+                     else {ox.NamedNode(start)})
+            for step in steps:
+                found = {q.object for s in found for q in scan(s, ox.NamedNode(step))
+                         if isinstance(q.object, ox.NamedNode | ox.BlankNode)}
+            return found
+
+        quads: list[ox.Quad] = []
+        for predicate in sorted(reads.predicates):
+            quads.extend(scan(None, ox.NamedNode(predicate)))
+        for cls in sorted(reads.classes):
+            quads.extend(scan(None, TYPE, ox.NamedNode(cls)))
+        for predicate, anchor in sorted(reads.restricted()):
+            quads.extend(q for s in subjects(anchor) for q in scan(s, ox.NamedNode(predicate)))
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def load_nquads(self, data: bytes) -> None:
         """On disk, RocksDB's bulk loader (several times faster than a transaction; the stores written

@@ -27,6 +27,7 @@ import urllib.request
 import warnings
 from collections.abc import Iterable
 from email.message import Message
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -40,7 +41,14 @@ from exportkg.graph.errors import StoreError
 from exportkg.graph.store.base import Capabilities
 from exportkg.graph.store.credentials import Credentials
 from exportkg.graph.store.remote_results import DOUBLE_PROBE, keeps_doubles
-from exportkg.graph.store.remote_text import CHUNK_TRIPLES, insert_data_chunks, nt_lines, query_form, values_clause
+from exportkg.graph.store.remote_text import (
+    CHUNK_TRIPLES,
+    insert_data_chunks,
+    nt_lines,
+    ntriples_parts,
+    query_form,
+    values_clause,
+)
 
 if TYPE_CHECKING:
     from exportkg.graph.config import Settings
@@ -250,6 +258,17 @@ class RemoteStore:
         self._dataset = None
         return len(graph)
 
+    def load_ntriples_file(self, path: Path, name: URIRef) -> None:
+        """The file in parts of about CHUNK_BYTES, each a Graph Store POST (or INSERT DATA requests)."""
+        target = self.physical(str(name))
+        for part in ntriples_parts(path):
+            if self.store_endpoint:
+                self._put(part, target, "POST")
+            else:
+                for request in insert_data_chunks(part.decode("utf-8").splitlines(), target):
+                    self.update(request)
+        self._dataset = None
+
     def _put(self, ntriples: bytes, graph: str, method: str = "PUT") -> bytes:
         """A Graph Store Protocol request on one graph: PUT replaces it, POST adds, GET reads."""
         url = f"{self.store_endpoint}?{urllib.parse.urlencode({'graph': graph})}"
@@ -329,6 +348,9 @@ class RemoteStore:
         for name, triples in by_graph.items():
             self._put(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), self.physical(name), "POST")
         self._dataset = None
+
+    def dump_reads(self, names: Iterable[URIRef], reads: object) -> bytes:
+        raise StoreError("a remote store's graphs are read whole, once (reasoning/partition.py)")
 
     def construct_into(self, construct: str, graph: URIRef) -> int:
         raise StoreError("a remote store takes rules as SPARQL updates (capabilities.construct_into is off)")

@@ -4,17 +4,28 @@ VALUES, and the query form a text has, worked out without the server."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
 #: INSERT DATA requests stay under a megabyte; Virtuoso 7.2 fails from 4,991 triples in one request
 #: ("SP030: SPARQL compiler, line 4992: memory exhausted")
 CHUNK_TRIPLES = 4_000
+#: a Graph Store POST of a bulk facts file carries about this many bytes of N-Triples
+CHUNK_BYTES = 32 * 1024 * 1024
 
 
 def nt_lines(graph: Graph) -> list[str]:
     text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     return [line for line in text.splitlines() if line.strip()]
+
+
+def ntriples_parts(path: Path, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """An N-Triples file in whole lines of about `size` bytes (a bulk facts file is gigabytes)."""
+    with path.open("rb") as handle:
+        while part := handle.read(size):
+            yield part + handle.readline()
 
 
 def insert_data_chunks(lines: list[str], graph: str, size: int = CHUNK_TRIPLES) -> list[str]:

@@ -1,0 +1,92 @@
+"""The triples of a GLEIF entity, relationship and unknown parent, written as N-Triples text.
+
+The GLEIF loader (loaders/gleif.py) decides what the files say; this module says it in the graph's
+terms, in the shapes the curated organizations have (ontology/shapes.ttl: a Company with a label,
+countries, a source and a confidence; an Ownership with owner, owned, control basis, source and
+confidence). Every node cites the golden copy with confidence D (dataset).
+"""
+
+from __future__ import annotations
+
+from rdflib import RDF, RDFS
+from rdflib.namespace import DCTERMS
+
+from exportkg.graph import namespaces as ns
+from exportkg.graph.loaders.bulk import BulkFacts, iri, text
+from exportkg.graph.namespaces import EKG, ID
+
+A, LABEL, NOTE = iri(str(RDF.type)), iri(str(RDFS.label)), iri(str(EKG.note))
+UNKNOWN, WHY = iri(str(EKG.valueUnknown)), iri(str(EKG.parentUnknownReason))
+LOCATED, HQ = iri(str(EKG.locatedIn)), iri(str(EKG.headquarteredIn))
+COUNTRY_COLUMNS = (("Entity.LegalAddress.Country", LOCATED), ("Entity.HeadquartersAddress.Country", HQ))
+
+
+def org_id(lei: str) -> str:
+    return f"lei-{lei.lower()}"
+
+
+def org(lei: str) -> str:
+    return iri(str(ns.org(org_id(lei))))
+
+
+def cited(out: BulkFacts, node: str, source: str) -> None:
+    out.add(node, iri(str(DCTERMS.source)), iri(str(ns.source(source))))
+    out.add(node, iri(str(EKG.confidence)), iri(str(EKG.Dataset)))
+
+
+def entity(out: BulkFacts, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
+           source: str) -> None:
+    """A level 1 record: a Company with its legal name, LEI, statuses and address countries (codes
+    checked by the loader); a missing headquarters country is an unknown, not an absence."""
+    node = org(lei)
+    out.add(node, A, iri(str(EKG.Company)))
+    out.add(node, LABEL, text(label))
+    out.add(node, iri(str(EKG.lei)), text(lei))
+    registration, entity_status = statuses
+    out.add(node, iri(str(EKG.registrationStatus)), text(registration))
+    if entity_status:
+        out.add(node, iri(str(EKG.entityStatus)), text(entity_status))
+    for column, prop in COUNTRY_COLUMNS:
+        if countries.get(column):
+            out.add(node, prop, iri(str(ns.country(countries[column]))))
+    if not countries.get("Entity.HeadquartersAddress.Country"):
+        out.add(node, UNKNOWN, text("headquarteredIn"))
+    cited(out, node, source)
+
+
+def unknown_parent(out: BulkFacts, lei: str, reason: str) -> None:
+    out.add(org(lei), UNKNOWN, text("controlledBy"))
+    out.add(org(lei), WHY, text(reason))
+
+
+def no_parent_entity(out: BulkFacts, lei: str, statement: str) -> None:
+    out.add(org(lei), NOTE, text(f"no parent entity: {statement}"))
+
+
+def dangling(out: BulkFacts, lei: str, source: str) -> None:
+    """A parent LEI no imported level 1 record describes: a party whose headquarters is unknown."""
+    node = org(lei)
+    out.add(node, A, iri(str(EKG.Company)))
+    out.add(node, LABEL, text(f"LEI {lei} (no level 1 record imported)"))
+    out.add(node, iri(str(EKG.lei)), text(lei))
+    out.add(node, UNKNOWN, text("headquarteredIn"))
+    unknown_parent(out, lei, "no level 1 record of this LEI was imported")
+    cited(out, node, source)
+
+
+def ownership(out: BulkFacts, child: str, parent: str, record: tuple[str, str, str], source: str, *,
+              control: bool) -> None:
+    """A relationship record as an Ownership of stated control; `controlledBy` only when followed. The
+    note names the record (its type, status, and file and line in the import)."""
+    kind, status, where = record
+    node = iri(str(ID[f"ownership/{org_id(child)}/{org_id(parent)}"]))
+    out.add(node, A, iri(str(EKG.Ownership)))
+    out.add(node, LABEL, text(f"{parent} {kind.lower().replace('_', ' ')} of {child}"))
+    out.add(node, iri(str(EKG.owner)), org(parent))
+    out.add(node, iri(str(EKG.owned)), org(child))
+    out.add(node, iri(str(EKG.controlBasis)), iri(str(EKG.StatedControl)))
+    out.add(node, NOTE, text(f"GLEIF relationship record {kind} ({where}), registration status {status}"
+                             + ("" if control else "; not followed: the parent is unknown")))
+    if control:
+        out.add(org(child), iri(str(EKG.controlledBy)), org(parent))
+    cited(out, node, source)

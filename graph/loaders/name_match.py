@@ -1,0 +1,69 @@
+"""Candidate matches between list entries and organizations, by name: an index of the entries.
+
+The index holds the list entries (a few thousand), and each organization is asked against it, so
+millions of organizations (a GLEIF golden copy) can be matched while they stream past without being
+held. A match is the same normalized name (any country), or an organization's name of at least
+MIN_INSIDE characters inside an entry's name, word for word, where the two share a country.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rdflib import RDF, RDFS, URIRef
+
+from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.namespaces import EKG
+
+LEGAL_WORDS = {"co", "company", "corp", "corporation", "ltd", "limited", "inc", "incorporated", "llc", "plc",
+               "gmbh", "sa", "ag", "jsc", "ojsc", "oao", "ooo", "pte", "pvt", "the", "group", "holding",
+               "holdings", "sdn", "bhd"}
+#: an organization name shorter than this is matched only whole, never inside a longer entry name
+MIN_INSIDE = 6
+
+
+def normalize(name: str) -> str:
+    """Lowercase words without punctuation or legal forms: 'Huawei Technologies Co., Ltd.' -> 'huawei
+    technologies'."""
+    words = re.sub(r"[^\w]+", " ", name.lower().replace("&", " and ")).split()
+    return " ".join(w for w in words if w not in LEGAL_WORDS)
+
+
+def name_variants(name: str, places: frozenset[str] = frozenset()) -> set[str]:
+    """A name and the parts around a parenthesis ('Inspur (Inspur Group)' -> 'inspur', 'inspur group'); a
+    parenthesis that only names a place ('(Singapore)', '(USA)') is not a name of its own."""
+    inner = [p for p in re.findall(r"\(([^)]*)\)", name) if normalize(p) not in places]
+    parts = [name, re.sub(r"\([^)]*\)", " ", name), *inner]
+    return {n for n in (normalize(p) for p in parts) if n}
+
+
+class EntryIndex:
+    """The list entries of a build by normalized name, by each word of those names, and their countries."""
+
+    def __init__(self, ctx: LoadContext):
+        self.places = frozenset({normalize(n) for n in ctx.country_aliases} | {"usa", "uk", "prc", "hk"})
+        self.exact: dict[str, set[URIRef]] = defaultdict(set)
+        self.by_word: dict[str, set[str]] = defaultdict(set)
+        self.countries: dict[URIRef, set[URIRef]] = {}
+        for entry in ctx.facts.subjects(RDF.type, EKG.ListEntry):
+            labels = [*ctx.facts.objects(entry, RDFS.label), *ctx.facts.objects(entry, EKG.alias)]
+            for variant in {v for label in labels for v in name_variants(str(label), self.places)}:
+                self.exact[variant].add(entry)
+                for word in variant.split():
+                    self.by_word[word].add(variant)
+            self.countries[entry] = set(ctx.facts.objects(entry, EKG.entryCountry))
+
+    def matches(self, names: Iterable[str], countries: set[URIRef]) -> set[URIRef]:
+        """The entries an organization with these names (as written) and countries matches."""
+        found: set[URIRef] = set()
+        for name in {v for n in names for v in name_variants(n, self.places)}:
+            found |= self.exact.get(name, set())
+            if len(name) < MIN_INSIDE or not countries:
+                continue
+            padded = f" {name} "
+            for entry_name in self.by_word.get(name.split()[0], ()):
+                if padded in f" {entry_name} ":
+                    found |= {e for e in self.exact[entry_name] if self.countries[e] & countries}
+        return found
