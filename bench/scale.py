@@ -119,12 +119,23 @@ def floor_phase(home: str, work: str) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in timings.items()}
 
 
+def measure_floor(home: Path, work: Path) -> dict:
+    work.mkdir()
+    floor = subprocess.run([sys.executable, __file__, "--floor-only", str(home), "--workdir", str(work)],
+                           capture_output=True, text=True, check=True)
+    return json.loads(floor.stdout.strip().splitlines()[-1])
+
+
 def commit() -> str:
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True, text=True).stdout.strip()
 
 
 def report(result: dict) -> str:
     b, f = result["build"], result["floor"]
+    if f is None:
+        return (f"{result['entities']:,} entities, {result['relationships']:,} relationships, commit "
+                f"{result['commit'][:7]}: `exportkg import-gleif` end to end {b['seconds']:.1f} s, peak resident "
+                f"memory of its process tree {b['peak_rss_mb']:,} MB (no floor measured: --no-floor)")
     floor = f["load_floor"] + f["rules_floor"] + f["save_floor"]
     lines = [
         f"{result['entities']:,} entities, {result['relationships']:,} relationships "
@@ -152,6 +163,7 @@ def main() -> None:
     parser.add_argument("--links", type=float, default=0.55)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/exportkg-scale"))
+    parser.add_argument("--no-floor", action="store_true", help="the build alone (steps 1-2)")
     parser.add_argument("--floor-only", help=argparse.SUPPRESS)  # the subprocess of step 3
     args = parser.parse_args()
     if args.floor_only:
@@ -168,15 +180,11 @@ def main() -> None:
     build = run_measured([exportkg, "--home", str(home), "import-gleif", str(files["lei2"]),
                           "--relationships", str(files["rr"]), "--exceptions", str(files["repex"])],
                          args.workdir / "build.log")
-    floor_dir = args.workdir / "floor"
-    floor_dir.mkdir()
-    floor = subprocess.run([sys.executable, __file__, "--floor-only", str(home), "--workdir", str(floor_dir)],
-                           capture_output=True, text=True, check=True)
     result = {"entities": args.entities, "relationships": relationships, "links": args.links, "seed": args.seed,
               "commit": commit(), "measured": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30),
                           "python": platform.python_version()},
-              "build": build, "floor": json.loads(floor.stdout.strip().splitlines()[-1])}
+              "build": build, "floor": None if args.no_floor else measure_floor(home, args.workdir / "floor")}
     OUT.mkdir(exist_ok=True)
     (OUT / f"scale-{args.entities}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(report(result))

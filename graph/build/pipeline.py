@@ -190,7 +190,7 @@ def _write_embedded(settings: Settings, loaded: Loaded, result: BuildResult, pro
     try:
         # straight to disk: the rules run on in-memory stores of their own (reasoning/partition.py),
         # so a working copy in memory would only cost a second load of every inferred triple
-        store = KnowledgeStore.create(build_dir)
+        store = KnowledgeStore.create(build_dir, private=True)  # published by the swap below
         try:
             _fill(store, settings, loaded, result, progress)
             task = progress.add_task("saving the store", total=None)

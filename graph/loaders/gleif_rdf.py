@@ -15,10 +15,19 @@ from exportkg.graph import namespaces as ns
 from exportkg.graph.loaders.bulk import BulkFacts, iri, text
 from exportkg.graph.namespaces import EKG, ID
 
+# the terms, written once (a golden copy writes each of them millions of times)
 A, LABEL, NOTE = iri(str(RDF.type)), iri(str(RDFS.label)), iri(str(EKG.note))
 UNKNOWN, WHY = iri(str(EKG.valueUnknown)), iri(str(EKG.parentUnknownReason))
 LOCATED, HQ = iri(str(EKG.locatedIn)), iri(str(EKG.headquarteredIn))
+COMPANY, OWNERSHIP, LEI = iri(str(EKG.Company)), iri(str(EKG.Ownership)), iri(str(EKG.lei))
+REGISTRATION, STATUS = iri(str(EKG.registrationStatus)), iri(str(EKG.entityStatus))
+OWNER, OWNED, BASIS = iri(str(EKG.owner)), iri(str(EKG.owned)), iri(str(EKG.controlBasis))
+STATED, CONTROLLED_BY = iri(str(EKG.StatedControl)), iri(str(EKG.controlledBy))
+SOURCE, CONFIDENCE, DATASET = iri(str(DCTERMS.source)), iri(str(EKG.confidence)), iri(str(EKG.Dataset))
 COUNTRY_COLUMNS = (("Entity.LegalAddress.Country", LOCATED), ("Entity.HeadquartersAddress.Country", HQ))
+#: IRIs made from checked codes (an LEI is [0-9A-Z]{20}, a country code one of the graph's) by formatting
+ORG_PREFIX, OWNERSHIP_PREFIX = str(ns.org("x"))[:-1], str(ID["ownership/"])
+COUNTRY_PREFIX = str(ns.country("XX"))[:-2]
 
 
 def org_id(lei: str) -> str:
@@ -26,12 +35,12 @@ def org_id(lei: str) -> str:
 
 
 def org(lei: str) -> str:
-    return iri(str(ns.org(org_id(lei))))
+    return f"<{ORG_PREFIX}{org_id(lei)}>"
 
 
 def cited(out: BulkFacts, node: str, source: str) -> None:
-    out.add(node, iri(str(DCTERMS.source)), iri(str(ns.source(source))))
-    out.add(node, iri(str(EKG.confidence)), iri(str(EKG.Dataset)))
+    out.add(node, SOURCE, f"<{ns.source(source)}>")
+    out.add(node, CONFIDENCE, DATASET)
 
 
 def entity(out: BulkFacts, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
@@ -39,16 +48,16 @@ def entity(out: BulkFacts, lei: str, label: str, statuses: tuple[str, str], coun
     """A level 1 record: a Company with its legal name, LEI, statuses and address countries (codes
     checked by the loader); a missing headquarters country is an unknown, not an absence."""
     node = org(lei)
-    out.add(node, A, iri(str(EKG.Company)))
+    out.add(node, A, COMPANY)
     out.add(node, LABEL, text(label))
-    out.add(node, iri(str(EKG.lei)), text(lei))
+    out.add(node, LEI, text(lei))
     registration, entity_status = statuses
-    out.add(node, iri(str(EKG.registrationStatus)), text(registration))
+    out.add(node, REGISTRATION, text(registration))
     if entity_status:
-        out.add(node, iri(str(EKG.entityStatus)), text(entity_status))
+        out.add(node, STATUS, text(entity_status))
     for column, prop in COUNTRY_COLUMNS:
         if countries.get(column):
-            out.add(node, prop, iri(str(ns.country(countries[column]))))
+            out.add(node, prop, f"<{COUNTRY_PREFIX}{countries[column]}>")
     if not countries.get("Entity.HeadquartersAddress.Country"):
         out.add(node, UNKNOWN, text("headquarteredIn"))
     cited(out, node, source)
@@ -66,9 +75,9 @@ def no_parent_entity(out: BulkFacts, lei: str, statement: str) -> None:
 def dangling(out: BulkFacts, lei: str, source: str) -> None:
     """A parent LEI no imported level 1 record describes: a party whose headquarters is unknown."""
     node = org(lei)
-    out.add(node, A, iri(str(EKG.Company)))
+    out.add(node, A, COMPANY)
     out.add(node, LABEL, text(f"LEI {lei} (no level 1 record imported)"))
-    out.add(node, iri(str(EKG.lei)), text(lei))
+    out.add(node, LEI, text(lei))
     out.add(node, UNKNOWN, text("headquarteredIn"))
     unknown_parent(out, lei, "no level 1 record of this LEI was imported")
     cited(out, node, source)
@@ -79,14 +88,14 @@ def ownership(out: BulkFacts, child: str, parent: str, record: tuple[str, str, s
     """A relationship record as an Ownership of stated control; `controlledBy` only when followed. The
     note names the record (its type, status, and file and line in the import)."""
     kind, status, where = record
-    node = iri(str(ID[f"ownership/{org_id(child)}/{org_id(parent)}"]))
-    out.add(node, A, iri(str(EKG.Ownership)))
+    node = f"<{OWNERSHIP_PREFIX}{org_id(child)}/{org_id(parent)}>"
+    out.add(node, A, OWNERSHIP)
     out.add(node, LABEL, text(f"{parent} {kind.lower().replace('_', ' ')} of {child}"))
-    out.add(node, iri(str(EKG.owner)), org(parent))
-    out.add(node, iri(str(EKG.owned)), org(child))
-    out.add(node, iri(str(EKG.controlBasis)), iri(str(EKG.StatedControl)))
+    out.add(node, OWNER, org(parent))
+    out.add(node, OWNED, org(child))
+    out.add(node, BASIS, STATED)
     out.add(node, NOTE, text(f"GLEIF relationship record {kind} ({where}), registration status {status}"
                              + ("" if control else "; not followed: the parent is unknown")))
     if control:
-        out.add(org(child), iri(str(EKG.controlledBy)), org(parent))
+        out.add(org(child), CONTROLLED_BY, org(parent))
     cited(out, node, source)

@@ -33,8 +33,12 @@ ROCKSDB_ERRORS = (OSError, RuntimeError)
 class KnowledgeStore:
     """An embedded Oxigraph store seen as an rdflib Dataset whose default graph is the union."""
 
-    def __init__(self, oxstore: ox.Store, path: Path | None = None, *, writable: bool = False):
+    def __init__(self, oxstore: ox.Store, path: Path | None = None, *, writable: bool = False,
+                 private: bool = False):
         self.path = path
+        #: nobody reads this store until it is published (a build's): writes may go through RocksDB's
+        #: bulk loader, which is not atomic but several times faster than a transaction
+        self.private = private and path is not None
         self._ox: ox.Store | None = oxstore
         self._dataset: Dataset | None = None
         self._writer = writable and path is not None
@@ -45,10 +49,10 @@ class KnowledgeStore:
             writers.opened(path)  # type: ignore[arg-type]
 
     @classmethod
-    def create(cls, path: Path) -> KnowledgeStore:
+    def create(cls, path: Path, *, private: bool = False) -> KnowledgeStore:
         """A new (or existing) on-disk store opened for writing: one writer per directory."""
         try:
-            return cls(ox.Store(str(path)), path, writable=True)
+            return cls(ox.Store(str(path)), path, writable=True, private=private)
         except ROCKSDB_ERRORS as exc:
             raise StoreError(f"cannot open the store at {path} for writing: {exc}") from exc
 
@@ -134,7 +138,8 @@ class KnowledgeStore:
         triples = self.ox.query(construct, use_default_graph_as_union=True)
         data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
         if data:
-            self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            load = self.ox.bulk_load if self.private else self.ox.load
+            load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         return data.count(b"\n")
 
     def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
