@@ -15,7 +15,16 @@ from exportkg.graph.build.pipeline import load_all, named_graphs, ontology_graph
 from exportkg.graph.config import Settings
 from exportkg.graph.reasoning.engine import plan_steps, run_rules
 from exportkg.graph.reasoning.partition import Partition, _results, by_regime
-from exportkg.graph.reasoning.rules import COMMON, RuleStep, as_construct, as_update, body_query, rules, strata
+from exportkg.graph.reasoning.rules import (
+    COMMON,
+    RuleStep,
+    as_construct,
+    as_update,
+    body_query,
+    is_global,
+    rules,
+    strata,
+)
 from exportkg.graph.store.embedded import KnowledgeStore
 
 RULES = rules(Settings())
@@ -127,6 +136,20 @@ def test_steps_of_one_stratum_do_not_read_each_other() -> None:
                     clash = _writes(a, superclasses) & _reads(b)
                     assert not clash, f"{a.path.name} writes {sorted(clash)}, which {b.path.name} reads"
     store.close()
+
+
+def test_global_rules_read_nothing_a_later_rule_writes() -> None:
+    """An import updates the store stratum by stratum (reasoning/rederive.py): a global rule reading a
+    term that a later stratum writes would see that term's triples from before the change (rule
+    hq-profile-nodes once read the data centers' profiles, which a later stratum wrote)."""
+    ontology = Graph().parse(Settings().ontology_file)
+    superclasses = {str(o).rsplit("#", 1)[1] for o in ontology.objects(None, RDFS.subClassOf)
+                    if str(o).startswith("https://w3id.org/exportkg/ontology#")}
+    number = {rule.name: int(rule.path.name[:2]) for rule in RULES}
+    for early in (r for r in RULES if is_global(r)):
+        for late in (r for r in RULES if number[r.name] > number[early.name]):
+            clash = _writes(late, superclasses) & _reads(early)
+            assert not clash, f"{early.path.name} reads {sorted(clash)}, which {late.path.name} writes later"
 
 
 @pytest.mark.slow

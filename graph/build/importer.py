@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exportkg.graph.build import record
+from exportkg.graph.build.incremental import Updated, update
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError, Problem
@@ -27,6 +28,8 @@ from exportkg.graph.store.lock import home_lock
 class ImportResult:
     added: int
     replaced: int
+    #: what updating the published store did; None: it was rebuilt
+    updated: Updated | None = None
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -48,9 +51,12 @@ def _check_file(path: Path) -> list[dict[str, str]]:
     return [r.values for r in rows]
 
 
-def import_parties(settings: Settings, path: Path, *, show_progress: bool = False) -> ImportResult:
-    """Merge the file's parties into the imports (same id replaces) and rebuild; all or nothing. The
-    rebuild takes a minute on the shipped data: the CLI shows its progress."""
+def import_parties(settings: Settings, path: Path, *, show_progress: bool = False,
+                   rebuild: bool = False) -> ImportResult:
+    """Merge the file's parties into the imports (same id replaces) and publish the store a rebuild
+    with them makes, all or nothing: by updating the published store through the rules the rows reach
+    (graph/build/incremental.py) where it can and `rebuild` does not ask for a full build, else by a
+    rebuild (its progress shown by the CLI)."""
     path = Path(path)
     with home_lock(settings.home, f"exportkg import {path.name}"):
         record.sweep(settings)
@@ -66,7 +72,9 @@ def import_parties(settings: Settings, path: Path, *, show_progress: bool = Fals
                 writer.writeheader()
                 writer.writerows(new_rows + kept)  # the user's rows first: their line numbers stay theirs
             try:
-                build(settings.with_(imports_override=staged), show_progress=show_progress)
+                updated = None if rebuild else update(settings, current, staged)
+                if updated is None:
+                    build(settings.with_(imports_override=staged), show_progress=show_progress)
             except DataError as exc:
                 problems = [_in_user_terms(p, staged.name, path.name, len(new_rows)) for p in exc.problems]
                 raise DataError(problems) from None
@@ -76,7 +84,7 @@ def import_parties(settings: Settings, path: Path, *, show_progress: bool = Fals
         finally:
             staged.unlink(missing_ok=True)
     old_ids = {r["id"] for r in old_rows}
-    return ImportResult(added=len(new_ids - old_ids), replaced=len(new_ids & old_ids))
+    return ImportResult(added=len(new_ids - old_ids), replaced=len(new_ids & old_ids), updated=updated)
 
 
 def _in_user_terms(problem: Problem, staged: str, user_file: str, new_count: int) -> Problem:

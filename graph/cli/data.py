@@ -115,14 +115,19 @@ def query(settings: Settings, name: str | None, file: Path | None, sparql: str |
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--rebuild", is_flag=True, help="Rebuild the store in full instead of updating it through "
+              "the rules the rows reach (the result is the same).")
 @click.pass_obj
 @remote_options
-def import_command(settings: Settings, file: Path) -> None:
+def import_command(settings: Settings, file: Path, rebuild: bool) -> None:
     """Import parties (id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source
     and optionally owners: id:share;id:share)."""
     try:
-        result = import_parties(settings, file, show_progress=True)
+        result = import_parties(settings, file, show_progress=True, rebuild=rebuild)
     except ExportKGError as exc:
         fail(exc)
-    click.echo(f"imported {result.added} new and {result.replaced} replaced part(ies); "
+    how = "rebuilt in full" if result.updated is None else (
+        f"updated in {result.updated.seconds:.1f} s: {result.updated.added} facts added, "
+        f"{result.updated.removed} removed, {result.updated.rederived.steps} rule steps run again")
+    click.echo(f"imported {result.added} new and {result.replaced} replaced part(ies); the store was {how}; "
                "determinations are up to date")

@@ -13,8 +13,11 @@ left out (`Reads.everything`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 
 from rdflib import RDF, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
@@ -23,6 +26,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.reasoning.rules import RegimeInfo, RuleStep, as_construct
+from exportkg.queries.catalog import NamedQuery
 
 #: where the subjects of a read come from: ("class", C, p1, ...) the instances of C, then the objects
 #: of p1 from them, and so on; ("iri", S, p1, ...) the same from one node
@@ -81,11 +85,17 @@ def writes_of(queries: Iterable[str]) -> Reads:
     """The predicates and classes these CONSTRUCTs' templates write (everything: a variable one)."""
     found = Reads()
     for text in queries:
-        for _, predicate, obj in prepareQuery(text).algebra.template:
-            if predicate == RDF.type:
-                found |= Reads(classes=frozenset({obj})) if isinstance(obj, URIRef) else EVERYTHING
-            else:
-                found |= Reads(predicates=frozenset({predicate})) if isinstance(predicate, URIRef) else EVERYTHING
+        found |= _writes(prepareQuery(text).algebra)
+    return found
+
+
+def _writes(algebra: CompValue) -> Reads:
+    found = Reads()
+    for _, predicate, obj in algebra.template:
+        if predicate == RDF.type:
+            found |= Reads(classes=frozenset({obj})) if isinstance(obj, URIRef) else EVERYTHING
+        else:
+            found |= Reads(predicates=frozenset({predicate})) if isinstance(predicate, URIRef) else EVERYTHING
     return found
 
 
@@ -95,17 +105,48 @@ STAND_IN = RegimeInfo("reads-stand-in", "2000-01-01")
 _PARSED: dict[tuple[str, str], tuple[Reads, Reads]] = {}
 
 
-def step_reads(steps: Sequence[RuleStep]) -> Reads:
-    """What one regime's steps read from the data they start on (their own writes cannot anchor)."""
+def step_reads(steps: Sequence[RuleStep], cache: FilePath | None = None) -> Reads:
+    """What one regime's steps read from the data they start on (their own writes cannot anchor).
+    `cache`: a folder where each rule's reads are kept between processes (an import that updates the
+    store would otherwise parse every rule: about 2 s)."""
     reads, writes = Reads(), Reads()
     for step in steps:
         key = (step.rule.name, step.rule.text)
         if key not in _PARSED:
-            text = as_construct(step.rule, STAND_IN)
-            _PARSED[key] = reads_of([text]), writes_of([text])
+            _PARSED[key] = _cached(step.rule, cache)
         rule_reads, rule_writes = _PARSED[key]
         reads, writes = reads | _for(rule_reads, step.regime), writes | _for(rule_writes, step.regime)
     return reads.settled(writes)
+
+
+def _cached(rule: NamedQuery, cache: FilePath | None) -> tuple[Reads, Reads]:
+    """A rule's reads and writes, parsed, or read from the cache file named by a digest of its text."""
+    text = as_construct(rule, STAND_IN)
+    path = cache / f"reads-{hashlib.sha256(text.encode()).hexdigest()[:24]}.json" if cache else None
+    if path is not None and path.exists():
+        try:
+            return tuple(_decoded(part) for part in json.loads(path.read_text(encoding="utf-8")))  # type: ignore[return-value]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # parsed again below
+    algebra = prepareQuery(text).algebra
+    found = _reads(algebra), _writes(algebra)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps([_encoded(r) for r in found]), encoding="utf-8")
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+    return found
+
+
+def _encoded(reads: Reads) -> dict:
+    return {"p": sorted(reads.predicates), "c": sorted(reads.classes), "e": reads.everything,
+            "a": sorted([str(p), [str(x) for x in anchor]] for p, anchor in reads.anchored)}
+
+
+def _decoded(data: dict) -> Reads:
+    return Reads(frozenset(map(URIRef, data["p"])), frozenset(map(URIRef, data["c"])),
+                 frozenset((URIRef(p), (a[0], *map(URIRef, a[1:]))) for p, a in data["a"]), bool(data["e"]))
 
 
 def _for(reads: Reads, regime: RegimeInfo | None) -> Reads:

@@ -142,6 +142,39 @@ class KnowledgeStore:
             load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         return data.count(b"\n")
 
+    # -- what an incremental update reads and writes (reasoning/rederive.py) -----------------------------
+
+    def derived(self, construct: str) -> set[ox.Triple]:
+        """What a (focused) rule's CONSTRUCT derives from this store's union graph."""
+        return set(self.ox.query(construct, use_default_graph_as_union=True))
+
+    def change(self, graph: URIRef, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> None:
+        name = ox.NamedNode(graph)
+        for t in removed:
+            self.ox.remove(ox.Quad(t.subject, t.predicate, t.object, name))
+        self.ox.extend([ox.Quad(t.subject, t.predicate, t.object, name) for t in added])
+
+    @staticmethod
+    def own_triples(triples: Iterable[tuple[object, object, object]]) -> set[ox.Triple]:
+        """rdflib triples as the ones `derived` gives and `change` takes."""
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)  # type: ignore[arg-type]
+        data = graph.serialize(format="nt", encoding="utf-8")
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+
+    @staticmethod
+    def parts(triple: ox.Triple) -> tuple[str, str, str | None]:
+        """A triple's subject and predicate IRIs and its object's IRI (None: a literal)."""
+        obj = triple.object
+        return triple.subject.value, triple.predicate.value, obj.value if isinstance(obj, ox.NamedNode) else None
+
+    def any_typed(self, subjects: Iterable[str], cls: str) -> bool:
+        """Whether one of these IRIs is an instance of the class, in any graph."""
+        kind = ox.NamedNode(cls)
+        return any(next(self.ox.quads_for_pattern(ox.NamedNode(s), TYPE, kind), None) is not None
+                   for s in subjects)
+
     def dump_graphs(self, names: Iterable[URIRef]) -> bytes:
         return b"".join(ox.serialize(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)),
                                      format=ox.RdfFormat.N_QUADS) for name in names)

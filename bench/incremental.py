@@ -1,0 +1,153 @@
+"""Incremental import benchmark (issue 16): `exportkg import` of a few parties into a home holding
+N GLEIF-format entities, the published store updated through the rules the rows reach, beside the
+full rebuild it replaces, in one run.
+
+1. Synthetic golden-copy files (bench/gleif_synth.py) of `--entities` entities imported into a fresh
+   home with `exportkg import-gleif` (not timed here: bench/scale.py times it).
+2. In a fresh subprocess each, as a user runs them: `exportkg import` of five parties (a chain of
+   three companies under a GLEIF entity, one with a minority owner, a data center of the chain, a
+   company on its own), then of a change to three of them (the chain's top moves under another
+   parent, the data center to another owner and country, the lone company joins a curated group).
+   Wall time of each, whole command (Python start, loading the curated data twice, the shapes, the
+   update, the publish).
+3. The home as it was after the first import, copied, and the second import made there with
+   `--rebuild`: the full rebuild the update replaces, timed the same way.
+4. The two published stores compared graph for graph: per graph, the count and an order-free digest
+   of its quads (the ontology's blank nodes, named afresh by every parse, compared up to their names).
+
+Run: `.venv/bin/python bench/incremental.py --entities 1000000` (about 15 minutes). Markdown on stdout;
+raw results with the commit measured in bench/results-committed/incremental-<entities>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results-committed"
+sys.path.insert(0, str(HERE))
+
+from gleif_synth import generate, lei  # noqa: E402
+
+HEADER = "id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source,owners\n"
+
+
+def parties(parent_lei: str) -> tuple[str, str]:
+    gleif_parent = f"lei-{parent_lei.lower()}"
+    first = HEADER + f"""u-top,Top Group,company,SG,SG,{gleif_parent},100,,,annual report,
+u-mid,Mid Holding,company,AE,AE,u-top,100,,,annual report,
+u-low,Low Trading,company,AE,AE,u-mid,80,,,annual report,alibaba-group:20
+u-dc,Low data center,data_center,AE,,u-low,,u-low,5000,press release,
+u-free,Free Standing,company,NO,NO,,,,,registry,
+"""
+    second = HEADER + """u-top,Top Group,company,SG,SG,u-free,100,,,annual report,
+u-dc,Low data center,data_center,SA,,u-free,,u-mid,7000,press release,
+u-free,Free Standing,company,NO,NO,alibaba-group,60,,,registry,
+"""
+    return first, second
+
+
+def exportkg(home: Path, *args: str) -> tuple[float, str]:
+    """One CLI command in a fresh process: its wall time and its output."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "exportkg.graph.cli", "--home", str(home), *args],
+                          check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, done.stdout.strip()
+
+
+def census(home: Path) -> dict[str, dict]:
+    """Per graph: quads and an order-free digest of their N-Triples (blank-node graphs: a canonical
+    form's digest, rdflib's isomorphism labels)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
+
+    store = ox.Store.read_only(str((home / "store" / "current").resolve()))
+    found: dict[str, dict] = {}
+    for graph in store.named_graphs():
+        total, lines, blank = 0, 0, []
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            line = f"{ox.Triple(quad.subject, quad.predicate, quad.object)} ."
+            total += 1
+            if "_:" in line:
+                blank.append(line)
+            else:
+                lines = (lines + int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest())) % 2**64
+        if blank:
+            canonical = to_canonical_graph(Graph().parse(data="\n".join(blank), format="nt"))
+            text = "\n".join(sorted(canonical.serialize(format="nt").splitlines()))
+            lines ^= int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
+        found[graph.value] = {"quads": total, "digest": f"{lines:016x}"}
+    return found
+
+
+def commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def run(entities: int, links: float, work: Path) -> dict:
+    files = generate(entities, 1, work / "gleif", links=links)
+    home = work / "home"
+    build_s, _ = exportkg(home, "import-gleif", str(files["lei2"]), "--relationships", str(files["rr"]),
+                          "--exceptions", str(files["repex"]))
+    first, second = parties(lei(12345))
+    (work / "first.csv").write_text(first, encoding="utf-8")
+    (work / "second.csv").write_text(second, encoding="utf-8")
+    first_s, first_out = exportkg(home, "import", str(work / "first.csv"))
+    rebuilt = work / "rebuilt"
+    shutil.copytree(home, rebuilt, symlinks=True)
+    second_s, second_out = exportkg(home, "import", str(work / "second.csv"))
+    rebuild_s, rebuild_out = exportkg(rebuilt, "import", "--rebuild", str(work / "second.csv"))
+    mine, theirs = census(home), census(rebuilt)
+    return {"entities": entities, "links": links, "commit": commit(), "machine": platform.node(),
+            "when": datetime.now(UTC).isoformat(timespec="seconds"), "import_gleif_s": build_s,
+            "first_import_s": first_s, "first_output": first_out, "second_import_s": second_s,
+            "second_output": second_out, "rebuild_s": rebuild_s, "rebuild_output": rebuild_out,
+            "identical": mine == theirs, "graphs": mine,
+            "differing": sorted(g for g in mine.keys() | theirs.keys() if mine.get(g) != theirs.get(g))}
+
+
+def report(r: dict) -> str:
+    return "\n".join([
+        f"{r['entities']:,} GLEIF-format entities (commit {r['commit']}):",
+        "",
+        "| step | wall time (s) |",
+        "|---|---:|",
+        f"| import of 5 parties, updated in place | {r['first_import_s']:.1f} |",
+        f"| import of a change to 3 of them, updated in place | {r['second_import_s']:.1f} |",
+        f"| the same change with `--rebuild` (full rebuild) | {r['rebuild_s']:.1f} |",
+        "",
+        f"Published stores identical graph for graph: {r['identical']} "
+        f"({len(r['graphs'])} graphs, {sum(g['quads'] for g in r['graphs'].values()):,} quads).",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entities", type=int, default=1_000_000)
+    parser.add_argument("--links", type=float, default=0.55)
+    parser.add_argument("--workdir", type=Path, default=HERE / "results" / "incremental-work")
+    args = parser.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True)
+    try:
+        result = run(args.entities, args.links, args.workdir)
+    finally:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / f"incremental-{args.entities}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(report(result))
+
+
+if __name__ == "__main__":
+    main()
