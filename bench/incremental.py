@@ -113,7 +113,7 @@ def run(entities: int, links: float, work: Path) -> dict:
             "when": datetime.now(UTC).isoformat(timespec="seconds"), "import_gleif_s": build_s,
             "first_import_s": first_s, "first_output": first_out, "second_import_s": second_s,
             "second_output": second_out, "rebuild_s": rebuild_s, "rebuild_output": rebuild_out,
-            "identical": mine == theirs, "graphs": mine,
+            "identical": mine == theirs, "graphs": mine, "rebuilt_graphs": theirs,
             "differing": sorted(g for g in mine.keys() | theirs.keys() if mine.get(g) != theirs.get(g))}
 
 
@@ -137,13 +137,15 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument("--links", type=float, default=0.55)
     parser.add_argument("--workdir", type=Path, default=HERE / "results" / "incremental-work")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (homes, files)")
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
     try:
         result = run(args.entities, args.links, args.workdir)
     finally:
-        shutil.rmtree(args.workdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(args.workdir, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
     (OUT / f"incremental-{args.entities}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(report(result))

@@ -349,3 +349,18 @@ def test_a_delta_import_updates_the_kept_copy_and_the_answers(imported: Settings
     kept = sorted(p.name for p in home.gleif_home.iterdir())
     assert kept == ["lei2.csv", "repex.csv", "rr.csv"]
     assert answer(home, 5).unknowns, "a record the delta does not name is kept as it was"
+
+
+def test_a_cycle_is_told_the_same_way_whatever_the_order_entities_come_in() -> None:
+    """A cycle's text is a fact of the graph: it must not depend on the order a set of LEIs is walked
+    in (Python's string hashing differs per process, so two builds once told one cycle two ways)."""
+    from exportkg.graph.loaders.gleif import Link, Parents, _cycles
+
+    ring = ["C0000000000000000003", "A0000000000000000001", "B0000000000000000002"]
+    parents = Parents(direct={child: [Link(parent, "IS_DIRECTLY_CONSOLIDATED_BY", "ACTIVE", "rr.csv line 2")]
+                              for child, parent in zip(ring, ring[1:] + ring[:1], strict=True)})
+    told = {tuple(sorted(_cycles(list(order), parents).items()))  # type: ignore[arg-type]
+            for order in (ring, ring[::-1], ring[1:] + ring[:1])}
+    assert len(told) == 1
+    text = dict(next(iter(told)))["B0000000000000000002"]
+    assert text == "A0000000000000000001 -> B0000000000000000002 -> C0000000000000000003 -> A0000000000000000001"

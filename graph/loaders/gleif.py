@@ -292,7 +292,9 @@ def _cycles(entities: set[str], parents: Parents) -> dict[str, str]:
                 continue
             if state.get(lei) == 1:
                 cycle = path[path.index(lei):]
-                text = " -> ".join([*cycle, lei])
+                first = cycle.index(min(cycle))  # told from its least LEI: the same text in every build
+                cycle = cycle[first:] + cycle[:first]
+                text = " -> ".join([*cycle, cycle[0]])
                 found.update({member: text for member in cycle})
                 continue
             state[lei] = 1
