@@ -28,8 +28,16 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.build import inputs, record
-from exportkg.graph.build.pipeline import LOADERS, load_all, named_graphs, ontology_graph, run_loaders, validate_nodes
+from exportkg.graph.build import inputs
+from exportkg.graph.build.pipeline import (
+    LOADERS,
+    load_all,
+    named_graphs,
+    ontology_graph,
+    publish_build,
+    run_loaders,
+    validate_nodes,
+)
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
 from exportkg.graph.loaders import gleif
@@ -197,16 +205,13 @@ def _publish(settings: Settings, location: StoreLocation, before: KnowledgeStore
             after.flush()
         finally:
             after.close()
-        if isinstance(done, str):
-            log.info("import: rebuilding in full (%s)", done)
-            location.discard(build_dir)
-            return None
-        record.attach(settings, build_dir)
-        inputs.stamp(settings, build_dir)
     except BaseException:
         location.discard(build_dir)
         raise
-    location.publish(build_dir)
-    log.info("import: published %s (%d facts removed, %d added; %d rule steps)", build_dir, len(removed),
-             len(added), done.steps)
+    if isinstance(done, str):
+        log.info("import: rebuilding in full (%s)", done)
+        location.discard(build_dir)
+        return None
+    publish_build(settings, location, build_dir)
+    log.info("import: %d facts removed, %d added; %d rule steps", len(removed), len(added), done.steps)
     return done

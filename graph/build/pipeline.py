@@ -12,6 +12,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
 from rich.progress import Progress
@@ -236,6 +237,16 @@ def _write_embedded(settings: Settings, loaded: Loaded, result: BuildResult, pro
             progress.remove_task(task)
         finally:
             store.close()
+    except BaseException:
+        location.discard(build_dir)
+        raise
+    publish_build(settings, location, build_dir)
+
+
+def publish_build(settings: Settings, location: StoreLocation, build_dir: Path) -> None:
+    """A finished build directory given the import record and the inputs digest it was made from,
+    then published by the swap (an update in place publishes its copy the same way)."""
+    try:
         record.attach(settings, build_dir)
         inputs.stamp(settings, build_dir)
     except BaseException:
