@@ -144,10 +144,13 @@ def validate_nodes(ctx: LoadContext, settings: Settings, ontology: Graph, nodes:
     focus = set(nodes) | {s for node in nodes for s in ctx.facts.subjects(None, node)}
     data = Graph()
     data += ontology
+    values = set()
     for node in focus:
         for triple in ctx.facts.triples((node, None, None)):
             data.add(triple)
-            data += ctx.facts.triples((triple[2], RDF.type, None))
+            values.add(triple[2])
+    for value in values:
+        data += ctx.facts.triples((value, RDF.type, None))
     data += _bulk_types(ctx)
     check_shapes(data, shapes_graph(settings), ontology, ctx.origins, frozenset(set(data.subjects()) - focus))
 
