@@ -1,8 +1,8 @@
 """Impact benchmark: a one-country tier move (Poland into Tier 1 under ifr-jan2025), incremental vs full.
 
 Per size, the curated data and n synthetic companies (bench/synthetic.py) are built the way
-`exportkg build` builds: an in-memory working store, every rule, saved to disk and published in a
-home. Then, each measured in a fresh subprocess:
+`exportkg build` builds: a new on-disk store the rules run on (each regime in a store of its own,
+reasoning/partition.py), compacted and published in a home. Then, each measured in a fresh subprocess:
 
 - incremental: `sides.impact(settings, "ifr-jan2025", pl-tier1.yaml)` from a cold start, as
   `exportkg impact` runs it: the scenario store copied from the published one, the regime-wide rules
@@ -10,8 +10,8 @@ home. Then, each measured in a fresh subprocess:
   the report made (`on_report`: the time a user waits for the answer); then the scenario's graph
   completed with a full run of its rules and the store published (the time until the scenario's own
   store answers SPARQL);
-- full: the same data with the scenario in it, every rule run on an in-memory working store (what a
-  full rebuild that includes the scenario spends reasoning; loading and saving are reported apart);
+- full: the same data with the scenario in it, every rule run on a new on-disk store as the build runs
+  them (what a full rebuild that includes the scenario spends reasoning; loading is reported apart);
 - the scenario's inferred graph is compared, triple for triple, between the two.
 
 Run: `.venv/bin/python bench/impact.py [--sizes 100000,1000000]`. A Markdown table on stdout, JSON in
@@ -49,34 +49,34 @@ SCENARIO = "name: pl-tier1\nbase: ifr-jan2025\ntitle: Poland in Tier 1\nchanges:
 log = logging.getLogger("bench")
 
 
-def working_store(settings: Settings, nt: Path) -> tuple[KnowledgeStore, float]:
-    """The curated graphs and the synthetic facts in an in-memory store; returns it and the time the store
-    took to load both (the loaders run before)."""
+def working_store(settings: Settings, nt: Path, where: Path) -> tuple[KnowledgeStore, float]:
+    """The curated graphs and the synthetic facts in a new on-disk store at `where`, as a build makes it
+    (graph/build/pipeline.py); returns it and the time the store took to load both (the loaders run
+    before)."""
     graphs = named_graphs(load_all(settings), ontology_graph(settings))  # the loaders: not the store's time
     start = time.perf_counter()
-    store = KnowledgeStore.in_memory()
+    store = KnowledgeStore.create(where, private=True)
     for name, graph in graphs.items():
         store.load_graph(graph, name)
-    store.ox.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ns.FACTS_GRAPH))
+    store.load_ntriples_file(nt, ns.FACTS_GRAPH)
     return store, time.perf_counter() - start
 
 
 def publish(home: Path, nt: Path, only: tuple[str, ...] = ()) -> dict:
     """The published store of a home, built as `exportkg build` builds it (`only`: these versions' rules)."""
     settings = Settings(home=home)
-    store, load_s = working_store(settings, nt)
-    start = time.perf_counter()
-    run_rules(store, settings, only=set(only) or None)
-    rules_s = time.perf_counter() - start
     loc = StoreLocation(settings.store_root)
     build_dir = loc.new_build_dir()
     build_dir.rmdir()
+    store, load_s = working_store(settings, nt, build_dir)
     start = time.perf_counter()
-    saved = store.save_to(build_dir)
-    saved.flush()  # and compacted, as graph/build/pipeline.py leaves a published store
-    saved.close()
-    save_s = time.perf_counter() - start
+    run_rules(store, settings, only=set(only) or None)
+    rules_s = time.perf_counter() - start
+    start = time.perf_counter()
+    store.flush()  # and compacted, as graph/build/pipeline.py leaves a published store
+    store.compact()
     store.close()
+    save_s = time.perf_counter() - start
     loc.publish(build_dir)
     return {"load_s": load_s, "build_rules_s": rules_s, "save_s": save_s}
 
@@ -100,7 +100,7 @@ def incremental(home: Path, scenario: Path) -> dict:
 def full(home: Path, nt: Path, scenario: Path) -> dict:
     """Every rule on a working store that holds the scenario: a full rebuild's reasoning."""
     settings = Settings(home=home)
-    store, _load = working_store(settings, nt)
+    store, _load = working_store(settings, nt, home / "full-store")
     parsed = load(scenario)
     write(store, parsed, to_rdf(parsed, store, settings))
     start = time.perf_counter()

@@ -217,3 +217,51 @@ def test_a_focused_rule_infers_a_subset_of_its_whole_run() -> None:
     assert focused and focused < whole
     assert focused == {t for t in whole if "/SG/" in t.split(" ")[0] or "/MY/" in t.split(" ")[0]}
     store.close()
+
+
+FOCUS = re.compile(r"^\s*# focus (\w+) \?(\w+)\s*$")
+BARRIER = re.compile(r"^\s*(OPTIONAL|BIND|MINUS|FILTER NOT EXISTS|\{|SELECT)\b")
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.focus_kinds], ids=lambda r: r.name)
+def test_a_focus_line_comes_just_before_the_patterns_it_keys(rule) -> None:  # type: ignore[no-untyped-def]
+    """Oxigraph evaluates an OPTIONAL, BIND or subquery between a focus's VALUES block and the patterns
+    naming its variable without the keys: focused on one country, rule destination read every regime's
+    determinations (0.47 s against 8 ms with the patterns first)."""
+    lines = rule.text.splitlines()
+    for number, line in enumerate(lines):
+        match = FOCUS.match(line)
+        if not match:
+            continue
+        var = re.compile(rf"\?{match.group(2)}\b")
+        for later in (x for x in lines[number + 1:] if x.strip() and not x.strip().startswith("#")):
+            if var.search(later) or later.strip().startswith("}"):  # named, or the group's end: a filter
+                break
+            assert not BARRIER.match(later), f"{rule.path.name}:{number + 1}: {later.strip()!r} comes first"
+
+
+@pytest.mark.slow
+def test_every_rule_derives_again_what_it_derived_in_its_pass() -> None:
+    """Updates in place read what a rule derives on the published store as what it once wrote
+    (reasoning/rederive.py, reach.complete): run again after the whole pass, every step derives all it
+    derived in its turn (rule no-license once counted its own finding, written by then, and derived
+    nothing the second time), and what else it derives is in its graph already (finding-status marks
+    the no-license findings enforced, as no-license itself does)."""
+    settings = Settings()
+    store = KnowledgeStore.in_memory()
+    for name, graph in named_graphs(load_all(settings), ontology_graph(settings)).items():
+        store.load_graph(graph, name)
+    steps = [s for layer in strata(plan_steps(store, settings, only={"ifr-jan2025", "law-2026-01-15"}))
+             for s in layer]
+    first = []
+    for step in steps:
+        first.append(store.derived(step.construct()))
+        store.construct_into(step.construct(), step.target)
+    assert sum(map(len, first)) > 50_000
+    for step, derived in zip(steps, first, strict=True):
+        regime = step.regime.id if step.regime else "global"
+        again = store.derived(step.construct())
+        assert derived <= again, f"{step.rule.name} ({regime}) lost {len(derived - again)} triples"
+        graph = ox.NamedNode(step.target)
+        assert all(ox.Quad(t.subject, t.predicate, t.object, graph) in store.ox for t in again - derived)
+    store.close()

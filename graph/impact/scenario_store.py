@@ -47,7 +47,7 @@ from exportkg.graph.errors import StoreError
 from exportkg.graph.impact.scenario import Scenario
 from exportkg.graph.impact.scenario_rdf import Applied, to_rdf
 from exportkg.graph.reasoning.engine import run_rules
-from exportkg.graph.reasoning.reach import Derivation, derive
+from exportkg.graph.reasoning.reach import Derivation, complete, derive
 from exportkg.graph.reasoning.rules import COMMON
 from exportkg.graph.store.base import Store, require
 from exportkg.graph.store.embedded import KnowledgeStore
@@ -164,8 +164,8 @@ class Source:
 class Pending:
     """A scenario store being derived. After `prepare` it holds what the scenario's changes reach
     (for tier and group moves: `derivation`), which `impact` can read; `finish` completes the
-    scenario's graph with a full run of its rules (what they add beside the reached keys is, key for
-    key, the base's), records it and publishes it."""
+    scenario's graph (beside the reached keys: the base's, renamed, reach.complete; a full run of its
+    rules for other scenarios), records it and publishes it."""
 
     settings: Settings
     scenario: Scenario
@@ -175,24 +175,26 @@ class Pending:
     #: the published build it was copied from (a rebuild meanwhile makes the result stale)
     base_build: str
     derivation: Derivation | None = None
-    #: (seconds, countries) of a derivation made in another process (`Prepared`)
-    carried: tuple[float | None, int | None] = (None, None)
 
     @property
     def reached_seconds(self) -> float | None:
         d = self.derivation
-        return self.carried[0] if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
+        return None if d is None else d.regime_wide_s + d.reach_s + d.keyed_s
 
     @property
     def reached_countries(self) -> int | None:
-        return self.carried[1] if self.derivation is None else len(self.derivation.reach.countries)
+        return None if self.derivation is None else len(self.derivation.reach.countries)
 
     def finish(self) -> Derived:
         with home_lock(self.settings.home, f"complete scenario {self.scenario.name}"):
             try:
                 start = time.perf_counter()
-                run_rules(self.store, self.settings, only={self.scenario.regime_id},
-                          with_global=self.scenario.changes_facts)
+                if self.derivation is not None:
+                    complete(self.store, self.settings, self.scenario.regime_id, self.scenario.base,
+                             self.derivation.reach)
+                else:
+                    run_rules(self.store, self.settings, only={self.scenario.regime_id},
+                              with_global=self.scenario.changes_facts)
                 self.store.flush()
                 rules_seconds = time.perf_counter() - start + (self.reached_seconds or 0.0)
             finally:
@@ -217,7 +219,7 @@ class Pending:
         self.store.flush()
         self.store.close()
         return Prepared(self.settings, self.scenario, self.build_dir, self.base_build,
-                        time.perf_counter() - self.started, self.reached_seconds, self.reached_countries)
+                        time.perf_counter() - self.started, self.derivation)
 
 
 @dataclass
@@ -230,8 +232,7 @@ class Prepared:
     build_dir: Path
     base_build: str
     elapsed: float
-    reached_seconds: float | None
-    reached_countries: int | None
+    derivation: Derivation | None
 
     def adopt(self) -> Prepared:
         """Rename the build directory to carry this process's pid: it is this process's to finish now."""
@@ -244,7 +245,7 @@ class Prepared:
     def finish(self) -> Derived:
         store = KnowledgeStore.create(self.build_dir)
         pending = Pending(self.settings, self.scenario, self.build_dir, store, time.perf_counter() - self.elapsed,
-                          self.base_build, carried=(self.reached_seconds, self.reached_countries))
+                          self.base_build, self.derivation)
         try:
             return pending.finish()
         except BaseException:

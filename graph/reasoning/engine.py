@@ -74,7 +74,7 @@ def run_steps(store: Store, settings: Settings, steps: list[RuleStep], on_step: 
     threads = settings.reasoner_threads if store.capabilities.parallel_writes else 1
     if store.capabilities.quads and not any(step.focus for step in steps):
         run_partitioned(store, steps, settings.reasoner_threads,
-                        lambda target, step: _run_step(target, step, on_step), on_step)
+                        lambda target, step: _run_step(target, step, on_step), on_step, settings.cache_dir)
         return
     _run_pass(store, strata(steps), threads, on_step)
 

@@ -15,8 +15,10 @@ but the country-level position of some countries, so:
    become VALUES blocks). Model classes depend on parameters only: a country move cannot reach them.
 
 What this leaves out is, key for key, the base regime's (renamed): `impact` compares the reached keys
-and nothing else, and the scenario's graph is completed by running its rules in full afterwards
-(scenario_store.py), which the tests hold equal to a full rebuild.
+and nothing else. The scenario's graph is then completed (`complete`) with the base regime's graph,
+renamed, less what the reached steps derive for the base (the regime-wide steps in full, the keyed
+ones on the reached keys): the scenario's own derivation of those is in it already. The tests hold
+the completed graph equal, triple for triple, to a full derivation of the scenario's rules.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import logging
 import time
 from dataclasses import dataclass
 
+from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
 from exportkg.graph.reasoning.engine import plan_steps, run_steps
 from exportkg.graph.reasoning.rules import RuleStep
 from exportkg.graph.store.base import Store
+from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.named import Focus, run
 
 log = logging.getLogger(__name__)
@@ -88,3 +92,18 @@ def derive(store: Store, settings: Settings, regime: str, base: str) -> Derivati
     log.info("scenario %s: %d countries, %d profiles, %d groups reached", regime, len(reach.countries),
              len(reach.profiles), len(reach.groups))
     return Derivation(reach, wide_s, reach_s, keyed_s)
+
+
+def complete(store: KnowledgeStore, settings: Settings, regime: str, base: str, reach: Reach) -> int:
+    """The scenario regime's graph beside the reached keys: the base regime's, renamed (module
+    docstring); the number of triples it adds. About a second at 100,000 companies, where running
+    every rule of the scenario regime took 15."""
+    focus = reach.focus()
+    own: set = set()
+    for step in plan_steps(store, settings, only={base}, with_global=False):
+        if step.reach == "regime":
+            own |= store.derived(step.construct())
+        elif step.reach in KEYED:
+            own |= store.derived(RuleStep(step.rule, step.regime, focus).construct())
+    renames = ((f"/{base}/", f"/{regime}/"), (f"/{base}>", f"/{regime}>"))
+    return store.copy_renamed(ns.inferred_graph(base), ns.inferred_graph(regime), own, renames)

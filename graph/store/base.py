@@ -73,8 +73,9 @@ class Store(Protocol):
         """What of these graphs rules with these reads can match, as N-Quads (only with `construct_into`)."""
         ...
 
-    def load_nquads(self, data: bytes) -> None:
-        """Add N-Quads to the store (only with `quads`)."""
+    def load_nquads(self, data: bytes, *, trusted: bool = False) -> None:
+        """Add N-Quads to the store (only with `quads`). `trusted`: Oxigraph's own serialization (a
+        rule store's output), which a store may read without checking every IRI again."""
         ...
 
     def remove(self, triples: Iterable[tuple[object, object, object]], graph: URIRef) -> None:

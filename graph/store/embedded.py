@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,7 +74,7 @@ class KnowledgeStore:
     @classmethod
     def copy_of(cls, source: Path, target: Path) -> KnowledgeStore:
         """A writable copy of the store at `source` made at `target`: a RocksDB backup, hard links to
-        its immutable files, so milliseconds at any size (scenario stores)."""
+        its immutable files, so milliseconds at any size (scenario stores, updates in place)."""
         try:
             store = ox.Store.read_only(str(source))
             store.backup(str(target))
@@ -154,6 +154,23 @@ class KnowledgeStore:
             self.ox.remove(ox.Quad(t.subject, t.predicate, t.object, name))
         self.ox.extend([ox.Quad(t.subject, t.predicate, t.object, name) for t in added])
 
+    def copy_renamed(self, source: URIRef, target: URIRef, without: Iterable[ox.Triple],
+                     renames: Sequence[tuple[str, str]]) -> int:
+        """One graph's triples, but `without`'s, added to another with parts of their IRIs renamed; the
+        number added. N-Triples lines throughout (a term serializes one way), so a graph of hundreds of
+        thousands of triples becomes few Python terms. For a store no one reads until it is published
+        (a scenario's): the bulk loader, 3x faster than a transaction here."""
+        dropped = set(ox.serialize(without, format=ox.RdfFormat.N_TRIPLES).splitlines())
+        lines = ox.serialize((q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(source))),
+                             format=ox.RdfFormat.N_TRIPLES).splitlines()
+        data = b"\n".join(line for line in lines if line not in dropped)
+        for old, new in renames:
+            data = data.replace(old.encode(), new.encode())
+        if data:  # Oxigraph's own serialization, renamed: read without validating every IRI again
+            self.ox.bulk_load(data + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(target),
+                              lenient=True)
+        return data.count(b"\n") + bool(data)
+
     @staticmethod
     def own_triples(triples: Iterable[tuple[object, object, object]]) -> set[ox.Triple]:
         """rdflib triples as the ones `derived` gives and `change` takes."""
@@ -209,12 +226,13 @@ class KnowledgeStore:
             quads.extend(q for s in subjects(anchor) for q in scan(s, ox.NamedNode(predicate)))
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
-    def load_nquads(self, data: bytes) -> None:
+    def load_nquads(self, data: bytes, *, trusted: bool = False) -> None:
         """On disk, RocksDB's bulk loader (several times faster than a transaction; the stores written
-        this way are private to a build or scenario until published)."""
+        this way are private to a build or scenario until published). Trusted data is read leniently
+        (no IRI validation: a third faster for the regimes' inferences coming back from their stores)."""
         if data:
             load = self.ox.bulk_load if self.path is not None else self.ox.load
-            load(data, format=ox.RdfFormat.N_QUADS)
+            load(data, format=ox.RdfFormat.N_QUADS, lenient=trusted)
 
     def remove(self, triples: Iterable[tuple[object, object, object]], graph: URIRef) -> None:
         named = self.dataset.graph(graph)

@@ -340,7 +340,7 @@ class RemoteStore:
         client.setReturnFormat(TURTLE)
         return self._send(client)
 
-    def load_nquads(self, data: bytes) -> None:
+    def load_nquads(self, data: bytes, *, trusted: bool = False) -> None:
         """N-Quads added graph by graph with Graph Store POSTs (to the staged names during a build)."""
         by_graph: dict[str, list[ox.Triple]] = {}
         for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
