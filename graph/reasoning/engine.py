@@ -67,12 +67,15 @@ def _run_pass(store: Store, layers: list[list[RuleStep]], threads: int, on_step:
                 future.result()  # the stratum ends before the next starts; an error stops the run
 
 
-def run_steps(store: Store, settings: Settings, steps: list[RuleStep], on_step: StepHook | None = None) -> None:
+def run_steps(store: Store, settings: Settings, steps: list[RuleStep], on_step: StepHook | None = None, *,
+              in_place: bool = False) -> None:
     """Some steps, stratum by stratum (in parallel within one where the store allows it). Unfocused
     steps of a store that reads and writes N-Quads run a store per regime (reasoning/partition.py);
-    focused ones (a few countries) are cheap on the store itself."""
+    focused ones (a few countries), and any with `in_place` (a scenario's regime-wide steps, which read
+    a few hundred triples: the projection for a store of their own scanned the whole store), are cheap
+    on the store itself."""
     threads = settings.reasoner_threads if store.capabilities.parallel_writes else 1
-    if store.capabilities.quads and not any(step.focus for step in steps):
+    if store.capabilities.quads and not in_place and not any(step.focus for step in steps):
         run_partitioned(store, steps, settings.reasoner_threads,
                         lambda target, step: _run_step(target, step, on_step), on_step, settings.cache_dir)
         return

@@ -82,7 +82,7 @@ def derive(store: Store, settings: Settings, regime: str, base: str) -> Derivati
     """The scenario regime's inferences for what its tier and group moves reach (module docstring)."""
     steps = plan_steps(store, settings, only={regime}, with_global=False)
     started = time.perf_counter()
-    run_steps(store, settings, [s for s in steps if s.reach == "regime"])
+    run_steps(store, settings, [s for s in steps if s.reach == "regime"], in_place=True)
     wide_s = time.perf_counter() - started
     reach = reached(store, settings, base, regime)
     reach_s = time.perf_counter() - started - wide_s

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -157,19 +158,31 @@ class KnowledgeStore:
     def copy_renamed(self, source: URIRef, target: URIRef, without: Iterable[ox.Triple],
                      renames: Sequence[tuple[str, str]]) -> int:
         """One graph's triples, but `without`'s, added to another with parts of their IRIs renamed; the
-        number added. N-Triples lines throughout (a term serializes one way), so a graph of hundreds of
-        thousands of triples becomes few Python terms. For a store no one reads until it is published
-        (a scenario's): the bulk loader, 3x faster than a transaction here."""
+        number added. N-Triples lines throughout (a term serializes one way), so the 700,000 triples of
+        a regime at 1,000,000 companies become no Python terms. Read and written on two threads (both
+        leave Python's lock): predicates shared out to the readers, the lines halved between two bulk
+        loads; 6.5 s there against 10.7 s on one. For a store no one reads until it is published."""
         dropped = set(ox.serialize(without, format=ox.RdfFormat.N_TRIPLES).splitlines())
-        lines = ox.serialize((q.triple for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(source))),
-                             format=ox.RdfFormat.N_TRIPLES).splitlines()
-        data = b"\n".join(line for line in lines if line not in dropped)
-        for old, new in renames:
-            data = data.replace(old.encode(), new.encode())
-        if data:  # Oxigraph's own serialization, renamed: read without validating every IRI again
-            self.ox.bulk_load(data + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(target),
-                              lenient=True)
-        return data.count(b"\n") + bool(data)
+        graph, into = ox.NamedNode(source), ox.NamedNode(target)
+        predicates = [row["p"] for row in self.ox.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")]
+
+        def read(some: list[ox.NamedNode]) -> bytes:
+            out = []
+            for predicate in some:
+                pattern = f"?s {predicate} ?o"
+                found = self.ox.query(f"CONSTRUCT {{ {pattern} }} WHERE {{ GRAPH {graph} {{ {pattern} }} }}")
+                out.append(found.serialize(format=ox.RdfFormat.N_TRIPLES))
+            return b"".join(out)
+
+        def load(lines: list[bytes]) -> None:  # Oxigraph's own serialization, renamed: not validated again
+            self.ox.bulk_load(_renamed(lines, renames), format=ox.RdfFormat.N_TRIPLES, to_graph=into, lenient=True)
+
+        with ThreadPoolExecutor(2) as pool:
+            lines = [line for part in pool.map(read, (predicates[0::2], predicates[1::2]))
+                     for line in part.splitlines() if line not in dropped]
+            half = len(lines) // 2
+            list(pool.map(load, (lines[:half], lines[half:])))
+        return len(lines)
 
     @staticmethod
     def own_triples(triples: Iterable[tuple[object, object, object]]) -> set[ox.Triple]:
@@ -275,6 +288,14 @@ class KnowledgeStore:
         if self._writer:
             writers.closed(self.path)  # type: ignore[arg-type]
             self._writer = False
+
+
+def _renamed(lines: list[bytes], renames: Sequence[tuple[str, str]]) -> bytes:
+    """N-Triples lines as a document, with some IRI parts renamed."""
+    data = b"".join(line + b"\n" for line in lines)
+    for old, new in renames:
+        data = data.replace(old.encode(), new.encode())
+    return data
 
 
 def _first_line(exc: BaseException) -> str:
