@@ -83,16 +83,15 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
     if store.capabilities.construct_into:
         for step in shared:
             run_step(store, step)
-        bases = _projected(store, [*names, common], [s for steps in regimes.values() for s in steps], cache)
+        base = _projected(store, [*names, common], [s for steps in regimes.values() for s in steps], cache)
     else:
         # the facts are read once (a remote store's Graph Store reads are the costly part): the global
         # steps write only inferred/common, so the regimes get these facts and common as it is after them
         facts = store.dump_graphs(names)
         if shared:
             _shared_here(store, facts, shared, common, on_step)
-        whole = facts + store.dump_graphs([common])
-        bases = lambda _: whole  # noqa: E731
-    parts = [Partition(bases(s), store.dump_graphs([target_graph(s[0].regime)]),
+        base = facts + store.dump_graphs([common])
+    parts = [Partition(base, store.dump_graphs([target_graph(s[0].regime)]),
                        tuple(x.construct() for x in s), str(target_graph(s[0].regime))) for s in regimes.values()]
     for regime_steps, (data, timings) in zip(regimes.values(), _results(parts, workers), strict=True):
         store.load_nquads(data, trusted=True)
@@ -101,21 +100,13 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
                 on_step(step, seconds, written)
 
 
-def _projected(store: Store, names: list[URIRef], steps: list[RuleStep],
-               cache: Path | None) -> Callable[[list[RuleStep]], bytes]:
+def _projected(store: Store, names: list[URIRef], steps: list[RuleStep], cache: Path | None) -> bytes:
     """Every regime's base: what the regimes' steps can read of these graphs (reasoning/reads.py), not
     the whole store (a GLEIF import's millions of organizations reach no regime rule). One dump for
     all of them: a regime's own reads are a part of it, and what else it holds no pattern of that
     regime's rules can match (a projection per regime scanned the store once per regime: 35 scans,
     7x slower at 100,000 synthetic companies)."""
-    reads = step_reads(steps, cache)
-    made: list[bytes] = []
-
-    def base(_steps: list[RuleStep]) -> bytes:
-        if not made:
-            made.append(store.dump_reads(names, reads))
-        return made[0]
-    return base
+    return store.dump_reads(names, step_reads(steps, cache)) if steps else b""
 
 
 def _shared_here(store: Store, facts: bytes, shared: list[RuleStep], common: URIRef,
