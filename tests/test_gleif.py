@@ -4,7 +4,6 @@ imported into a built home answering `determine` as the law and the files say.""
 
 from __future__ import annotations
 
-import csv
 import shutil
 import sys
 import tempfile
@@ -290,76 +289,15 @@ def test_the_import_summary_counts_known_and_unknown_parents(imported: Settings)
     assert (int(row.entities), int(row.withParent), int(row.parentUnknown)) == (16, 5, 6)
 
 
-def write_delta(folder: Path, kind: str, rows: list[dict[str, str]]) -> Path:
-    """A delta file as GLEIF publishes one: the golden copy's layout, only new and revised records."""
-    header = {"lei2": synth.level1_header, "rr": synth.rr_header, "repex": synth.repex_header}[kind]()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{kind}-delta.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def test_a_delta_replaces_records_by_key_and_adds_new_ones(tmp_path: Path) -> None:
-    from exportkg.graph.build.gleif_delta import merge
-
-    delta = write_delta(tmp_path, "lei2", [synth.entity(synth.lei(15), "Renamed Ltd", "GB"),
-                                           synth.entity(synth.lei(60), "New In The Delta Ltd", "GB")])
-    merged = merge("lei2", SAMPLE / "lei2.csv", delta, tmp_path / "lei2.csv")
-    assert (merged.replaced, merged.added) == (1, 1)
-    rows = list(csv.DictReader((tmp_path / "lei2.csv").read_text(encoding="utf-8").splitlines()))
-    kept = list(csv.DictReader((SAMPLE / "lei2.csv").read_text(encoding="utf-8").splitlines()))
-    assert len(rows) == len(kept) + 1 and list(rows[0]) == list(kept[0])
-    names = {r["LEI"]: r["Entity.LegalName"] for r in rows}
-    assert names[synth.lei(15)] == "Renamed Ltd" and names[synth.lei(60)] == "New In The Delta Ltd"
-    assert [r["LEI"] for r in rows[-2:]] == [synth.lei(15), synth.lei(60)]  # delta records last, in order
-    assert merged.lines == {len(rows): 2, len(rows) + 1: 3}  # merged line -> delta line
-    twice = write_delta(tmp_path / "twice", "rr", [synth.relationship(synth.lei(14), synth.lei(4))] * 2)
-    with pytest.raises(DataError, match=r"GLEIF rr delta rr-delta.csv:3: .* appears twice \(first at line 2\)"):
-        merge("rr", SAMPLE / "rr.csv", twice, tmp_path / "rr.csv")
-
-
-@pytest.mark.slow
-def test_a_delta_import_updates_the_kept_copy_and_the_answers(imported: Settings, tmp_path: Path) -> None:
-    from exportkg.graph.build.gleif_import import GleifFiles, import_gleif
-    from exportkg.graph.store.location import StoreLocation
-
-    from helpers import copy_home
-
-    home = copy_home(imported, tmp_path / "home").with_(reason_regimes=(REGIME,))
-    shutil.copytree(imported.gleif_home, home.gleif_home)
-    lei2 = write_delta(tmp_path / "delta", "lei2", [synth.entity(synth.lei(60), "New In The Delta Ltd", "GB"),
-                                                    synth.entity(synth.lei(14), "Quiet Parent Ltd (moved)", "GB")])
-    bad = write_delta(tmp_path / "bad", "rr", [synth.relationship(synth.lei(60), synth.lei(4)),
-                                               synth.relationship(synth.lei(14), synth.lei(14))])
-    before = StoreLocation(home.store_root).resolved()
-    with pytest.raises(DataError, match="GLEIF rr delta rr-delta.csv:3: the relationship's start and end node"):
-        import_gleif(home, GleifFiles(lei2, bad), delta=True)
-    assert StoreLocation(home.store_root).resolved() == before
-    assert answer(home, 14).unknowns, "the entity with no level 2 data is still undetermined"
-    rr = write_delta(tmp_path / "delta", "rr", [synth.relationship(synth.lei(60), synth.lei(4)),
-                                                synth.relationship(synth.lei(14), synth.lei(4))])
-    import_gleif(home, GleifFiles(lei2, rr), delta=True)
-    for k in (14, 60):  # now consolidated by the Hong Kong group (14 revised: moved from the US to GB)
-        result = answer(home, k)
-        assert (result.license_required, result.review_policy) == (True, "presumption_of_denial"), k
-        assert "Victoria Peak Group" in next(r.because for r in result.reasons if r.rule == "hq-d5m")
-    kept = sorted(p.name for p in home.gleif_home.iterdir())
-    assert kept == ["lei2.csv", "repex.csv", "rr.csv"]
-    assert answer(home, 5).unknowns, "a record the delta does not name is kept as it was"
-
-
 def test_a_cycle_is_told_the_same_way_whatever_the_order_entities_come_in() -> None:
     """A cycle's text is a fact of the graph: it must not depend on the order a set of LEIs is walked
     in (Python's string hashing differs per process, so two builds once told one cycle two ways)."""
-    from exportkg.graph.loaders.gleif import Link, Parents, _cycles
+    from exportkg.graph.loaders.gleif_parents import Link, Parents, cycles
 
     ring = ["C0000000000000000003", "A0000000000000000001", "B0000000000000000002"]
     parents = Parents(direct={child: [Link(parent, "IS_DIRECTLY_CONSOLIDATED_BY", "ACTIVE", "rr.csv line 2")]
                               for child, parent in zip(ring, ring[1:] + ring[:1], strict=True)})
-    told = {tuple(sorted(_cycles(list(order), parents).items()))  # type: ignore[arg-type]
+    told = {tuple(sorted(cycles(order, parents.chosen, set(ring).__contains__).items()))
             for order in (ring, ring[::-1], ring[1:] + ring[:1])}
     assert len(told) == 1
     text = dict(next(iter(told)))["B0000000000000000002"]

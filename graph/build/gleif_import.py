@@ -1,13 +1,14 @@
 """`exportkg import-gleif`: a GLEIF golden copy (level 1, relationships, reporting exceptions) replaces
-the one imported before, atomically.
+the one imported before, atomically; a delta file is kept beside it and updates the store in place.
 
 Under the home's lock the files are staged in a directory of this process's own (hard links where
 the file system allows, so a 400 MB golden copy is not copied), a build is made with them, and only
 when that build is published does the staged directory take the place of home/imports/gleif, which
 every later build reads. A bad file (`file:line: reason`) or a failed build leaves the store and the
-kept files as they were; a golden copy is a whole snapshot, so an import replaces the last one.
-A delta file (`--delta`: the records GLEIF issued or revised since an earlier copy) is merged into the
-kept copy instead (graph/build/gleif_delta.py), and the merged files are kept.
+kept files as they were; a golden copy is a whole snapshot, so an import replaces the last one and
+the deltas imported on it. A delta file (`--delta`: the records GLEIF issued or revised since an
+earlier copy) is staged beside the kept copy (loaders/gleif_files.py) and the published store is
+updated with what it changes (graph/build/gleif_update.py), or rebuilt where that cannot be done.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from exportkg.graph.build.gleif_delta import Merged, merge
+from exportkg.graph.build.gleif_update import update
+from exportkg.graph.build.incremental import Updated
 from exportkg.graph.build.pipeline import build
 from exportkg.graph.config import Settings
-from exportkg.graph.errors import DataError, Problem
+from exportkg.graph.errors import DataError
+from exportkg.graph.loaders.gleif_files import DELTAS, Delta, KeptCopy
 from exportkg.graph.store.lock import home_lock
 
 log = logging.getLogger(__name__)
@@ -41,10 +44,18 @@ class GleifFiles:
         return {kind: path for kind, path in vars(self).items() if path is not None}
 
 
-def import_gleif(settings: Settings, files: GleifFiles, *, delta: bool = False,
-                 show_progress: bool = False) -> dict[str, int]:
-    """Stage, build with, then keep the files (or, for a delta, the kept copy merged with it);
-    returns the published graphs' sizes."""
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: a build's published graph sizes, or the update in place it made."""
+
+    graphs: dict[str, int] | None
+    updated: Updated | None = None
+    deltas: tuple[Delta, ...] = ()
+
+
+def import_gleif(settings: Settings, files: GleifFiles, *, delta: bool = False, rebuild: bool = False,
+                 show_progress: bool = False) -> Imported:
+    """Stage, build with (or, for a delta, update the store with, unless `rebuild`), then keep the files."""
     for kind, path in files.staged().items():
         if path.suffix.lower() not in (".csv", ".zip"):
             raise DataError.single(path.name, None, f"the {kind} file must be a .csv or a .zip of one")
@@ -54,46 +65,39 @@ def import_gleif(settings: Settings, files: GleifFiles, *, delta: bool = False,
         staged = folder / f"gleif.staged-{os.getpid()}-{time.time_ns()}"
         staged.mkdir()
         try:
-            merged = _stage_delta(settings.gleif_home, files, staged) if delta else _stage_all(files, staged)
-            try:
-                result = build(settings.with_(gleif_override=staged), show_progress=show_progress)
-            except DataError as exc:
-                raise DataError([_in_delta(p, merged) for p in exc.problems]) from None
+            new = _stage_delta(settings.gleif_home, files, staged) if delta else _stage_all(files, staged)
+            with_staged = settings.with_(gleif_override=staged)
+            updated = update(with_staged, KeptCopy.of(staged), new) if delta and not rebuild else None
+            graphs = None if updated else build(with_staged, show_progress=show_progress).graphs
             _keep(staged, settings.gleif_home)
         finally:
             shutil.rmtree(staged, ignore_errors=True)
-    return result.graphs
+    return Imported(graphs, updated, tuple(new))
 
 
-def _stage_all(files: GleifFiles, staged: Path) -> list[Merged]:
+def _stage_all(files: GleifFiles, staged: Path) -> list[Delta]:
     for kind, path in files.staged().items():
         _stage(path, staged / f"{kind}{path.suffix.lower()}")
     return []
 
 
-def _stage_delta(kept: Path, files: GleifFiles, staged: Path) -> list[Merged]:
-    """Each kind's kept file merged with its delta, or kept as it is, or (a kind never imported) the
-    delta alone."""
-    before = {p.stem: p for p in kept.iterdir() if p.stem in KINDS} if kept.is_dir() else {}
-    if "lei2" not in before:
+def _stage_delta(kept: Path, files: GleifFiles, staged: Path) -> list[Delta]:
+    """The kept copy with its deltas, and the new delta files after them, numbered on."""
+    copy = KeptCopy.of(kept) if kept.is_dir() else KeptCopy({}, ())
+    if "lei2" not in copy.golden:
         raise DataError.single(files.lei2.name, None, "a delta file needs a golden copy imported before it "
                                "(exportkg import-gleif LEVEL1 [--relationships ...] [--exceptions ...])")
-    merged = []
-    deltas = files.staged()
-    for kind in KINDS:
-        if kind in before and kind in deltas:
-            merged.append(merge(kind, before[kind], deltas[kind], staged / before[kind].name))
-            log.info("GLEIF %s delta: %d records replaced, %d added", kind, merged[-1].replaced, merged[-1].added)
-        elif kind in before or kind in deltas:
-            source = before.get(kind) or deltas[kind]
-            _stage(source, staged / f"{kind}{source.suffix.lower()}")
-    return merged
-
-
-def _in_delta(problem: Problem, merged: list[Merged]) -> Problem:
-    for m in merged:
-        problem = m.told_in_delta(problem)
-    return problem
+    for path in copy.golden.values():
+        _stage(path, staged / path.name)
+    (staged / DELTAS).mkdir()
+    for old in copy.deltas:
+        _stage(old.path, staged / DELTAS / old.path.name)
+    new = []
+    for number, (kind, path) in enumerate(files.staged().items(), start=copy.next_number()):
+        target = staged / DELTAS / Delta.kept_name(number, kind, path.name)
+        _stage(path, target)
+        new.append(Delta(number, kind, target, path.name))
+    return new
 
 
 def _stage(source: Path, target: Path) -> None:

@@ -22,6 +22,7 @@ import copy
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def update(settings: Settings, old_record: Path | None, new_record: Path) -> Upd
     or None when the published store cannot be updated in place (module docstring)."""
     started = time.perf_counter()
     location = StoreLocation(settings.store_root)
-    refusal = _refusal(settings, location)
+    refusal = refusal_of(settings, location)
     if refusal:
         log.info("import: rebuilding in full (%s)", refusal)
         return None
@@ -89,7 +90,7 @@ def update(settings: Settings, old_record: Path | None, new_record: Path) -> Upd
         validate_nodes(ctx, settings, ontology_graph(settings), {t[0] for t in gone | came})
         removed, added = KnowledgeStore.own_triples(gone), KnowledgeStore.own_triples(came)
         log.info("import: the rows loaded and checked (%.2f s)", time.perf_counter() - started)
-        done = _publish(settings.with_(imports_override=new_record), location, before, removed, added)
+        done = publish_changed(settings.with_(imports_override=new_record), location, before, removed, added)
     finally:
         before.close()
     if done is None:
@@ -97,7 +98,8 @@ def update(settings: Settings, old_record: Path | None, new_record: Path) -> Upd
     return Updated(len(removed), len(added), done, time.perf_counter() - started)
 
 
-def _refusal(settings: Settings, location: StoreLocation) -> str | None:
+def refusal_of(settings: Settings, location: StoreLocation) -> str | None:
+    """Why the published store cannot be updated in place, or None."""
     if settings.endpoint:
         return "a remote store"
     if settings.scenarios:
@@ -191,10 +193,11 @@ def _graph(triples: set) -> Graph:
     return graph
 
 
-def _publish(settings: Settings, location: StoreLocation, before: KnowledgeStore,
-             removed: set, added: set) -> Rederived | None:
-    """The copy with the delta and what it reaches, published with the new record; None (nothing
-    left behind) when a reached rule cannot be focused on the change."""
+def publish_changed(settings: Settings, location: StoreLocation, before: KnowledgeStore, removed: set,
+                    added: set, prepare: Callable[[Path], None] | None = None) -> Rederived | None:
+    """The copy with the delta and what it reaches, published with the new record (and what `prepare`
+    puts in its directory); None (nothing left behind) when a reached rule cannot be focused on the
+    change."""
     build_dir = location.new_build_dir()
     build_dir.rmdir()  # a backup makes the directory itself
     try:
@@ -205,6 +208,8 @@ def _publish(settings: Settings, location: StoreLocation, before: KnowledgeStore
             after.flush()
         finally:
             after.close()
+        if prepare is not None and not isinstance(done, str):
+            prepare(build_dir)
     except BaseException:
         location.discard(build_dir)
         raise

@@ -33,9 +33,9 @@ def digest(settings: Settings) -> str:
         if path.exists():
             _content(h, path)
     gleif = settings.gleif_dir
-    for path in sorted(gleif.iterdir()) if gleif is not None else []:
-        stat = path.stat()
-        h.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    for path in sorted(p for p in gleif.rglob("*") if p.is_file()) if gleif is not None else []:
+        stat = path.stat()  # the golden copy and the deltas imported on it (loaders/gleif_files.py)
+        h.update(f"{path.relative_to(gleif)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     h.update(repr((settings.reason_regimes, settings.scenarios)).encode())
     return h.hexdigest()
 

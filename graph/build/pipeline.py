@@ -40,6 +40,7 @@ from exportkg.graph.loaders import (
 )
 from exportkg.graph.loaders.bulk import BulkFacts
 from exportkg.graph.loaders.context import LoadContext
+from exportkg.graph.loaders.gleif_parents import SIDECAR, Parents
 from exportkg.graph.namespaces import EKG, SH
 from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.store.base import Store
@@ -194,7 +195,7 @@ def _build(settings: Settings, check_owl: bool, show_progress: bool) -> BuildRes
         result = BuildResult(warnings=list(ctx.warnings))
         write = _write_remote if settings.endpoint else _write_embedded
         try:
-            write(settings, Loaded(graphs, ctx.bulk), result, progress)
+            write(settings, Loaded(graphs, ctx.bulk, ctx.gleif_parents), result, progress)
         finally:
             ctx.discard_bulk()
     return result
@@ -206,6 +207,7 @@ class Loaded:
 
     graphs: dict[URIRef, Graph]
     bulk: BulkFacts | None = None
+    gleif_parents: Parents | None = None  # kept beside an embedded store, for delta imports
 
 
 def _fill(store: Store, settings: Settings, loaded: Loaded, result: BuildResult, progress: Progress) -> None:
@@ -240,6 +242,8 @@ def _write_embedded(settings: Settings, loaded: Loaded, result: BuildResult, pro
             progress.remove_task(task)
         finally:
             store.close()
+        if loaded.gleif_parents is not None:
+            loaded.gleif_parents.save(build_dir / SIDECAR)
     except BaseException:
         location.discard(build_dir)
         raise

@@ -20,7 +20,8 @@ FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 @click.argument("level1", type=FILE)
 @click.option("--relationships", "rr", type=FILE, help="The relationship records file (RR-CDF, level 2).")
 @click.option("--exceptions", "repex", type=FILE, help="The reporting exceptions file (why a parent is not reported).")
-@click.option("--delta", is_flag=True, help="The files are GLEIF delta files: merged into the copy imported before.")
+@click.option("--delta", is_flag=True,
+              help="The files are GLEIF delta files: kept beside the copy imported before, the store updated.")
 @click.pass_obj
 @remote_options
 def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None, delta: bool) -> None:
@@ -28,7 +29,13 @@ def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repe
     relationship records and reporting exceptions. It replaces the copy imported before, or with
     --delta updates it with GLEIF's delta files (new and revised records); a bad file changes nothing."""
     try:
-        import_gleif(settings, GleifFiles(level1, rr, repex), delta=delta, show_progress=True)
+        done = import_gleif(settings, GleifFiles(level1, rr, repex), delta=delta, show_progress=True)
+        if done.updated is not None:
+            u = done.updated
+            click.echo(f"imported {len(done.deltas)} GLEIF delta file(s); the store was updated in {u.seconds:.1f} s: "
+                       f"{u.added} facts added, {u.removed} removed, {u.rederived.steps} rule steps run again; "
+                       "determinations are up to date")
+            return
         with opened(settings) as store:
             row = records(store, settings, "gleif-summary")[0]
     except ExportKGError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph
 
@@ -30,6 +31,19 @@ def iri(value: str) -> str:
 def text(value: str) -> str:
     """A plain string literal."""
     return f'"{value.translate(ESCAPES)}"'
+
+
+class Sink(Protocol):
+    """Where triples of N-Triples terms go: the build's file, or an update's lines."""
+
+    def add(self, subject: str, predicate: str, obj: str) -> None: ...
+
+
+class Lines(list[str]):
+    """Triples kept as N-Triples lines: the few an update of a delta file writes."""
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self.append(f"{subject} {predicate} {obj} .\n")
 
 
 class BulkFacts:

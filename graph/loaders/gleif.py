@@ -24,31 +24,25 @@ and RETIRED/MERGED entities (ceased) are kept, with the status stated on the ent
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.loaders import gleif_rdf as rdf
+from exportkg.graph.loaders.bulk import Sink
 from exportkg.graph.loaders.context import CONFIDENCE, LoadContext
-from exportkg.graph.loaders.csvio import Row, read_rows
+from exportkg.graph.loaders.csvio import Row
+from exportkg.graph.loaders.gleif_files import FILES, KeptCopy
+from exportkg.graph.loaders.gleif_parents import Chosen, Link, Parents, cycles
 from exportkg.graph.loaders.gleif_rdf import org_id
 from exportkg.graph.loaders.name_match import EntryIndex
 from exportkg.graph.namespaces import EKG
 
-LEVEL1 = ["LEI", "Entity.LegalName", "Entity.LegalAddress.Country", "Entity.HeadquartersAddress.Country",
-          "Entity.EntityStatus", "Registration.RegistrationStatus"]
-RELATIONSHIPS = ["Relationship.StartNode.NodeID", "Relationship.EndNode.NodeID", "Relationship.EndNode.NodeIDType",
-                 "Relationship.RelationshipType", "Relationship.RelationshipStatus", "Registration.RegistrationStatus"]
-EXCEPTIONS = ["LEI", "Exception.Category", "Exception.Reason.1"]
-#: the files of an import, by the names they are kept under (graph/build/gleif_import.py)
-FILES = {"lei2": LEVEL1, "rr": RELATIONSHIPS, "repex": EXCEPTIONS}
-#: the columns read (the required ones and the optional further reasons of an exception)
-KEEP = {**{kind: set(columns) for kind, columns in FILES.items()},
-        "repex": {*EXCEPTIONS, *(f"Exception.Reason.{n}" for n in range(2, 6))}}
+__all__ = ["FILES", "Link", "Parents", "load"]
 SOURCE = "gleif-golden-copy"
 LEI = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
 #: GLEIF registration statuses (LEI-CDF and RR-CDF code lists); these records are not valid ones
@@ -91,106 +85,96 @@ def valid_lei(code: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A relationship record, as far as the links need it."""
+class Entity:
+    """A valid level 1 record, as far as the graph needs it."""
 
-    parent: str
-    kind: str
-    status: str
-    record: str  # file and line, as the link's note cites it
-
-
-@dataclass
-class Parents:
-    """What the files say about each entity's parent, gathered before any link is written."""
-
-    direct: dict[str, list[Link]] = field(default_factory=dict)
-    ultimate: dict[str, list[Link]] = field(default_factory=dict)
-    exceptions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (category, reason)
-
-    def chosen(self, lei: str) -> list[Link]:
-        """The direct parents, or the ultimate ones where no direct parent is reported."""
-        return self.direct.get(lei) or self.ultimate.get(lei) or []
+    lei: str
+    label: str
+    statuses: tuple[str, str]  # registration, entity
+    countries: dict[str, str]  # column -> checked code
 
 
 def load(ctx: LoadContext, folder: Path | None = None) -> None:
     """Stream the files: entities written as their rows pass (N-Triples, loaders/bulk.py), parents
-    gathered, then the links; only LEIs and relationship records are held."""
+    gathered, then the links; only LEIs and relationship records are held (and kept, for deltas:
+    loaders/gleif_parents.py)."""
     folder = folder or ctx.settings.gleif_dir
     if folder is None:
         return
-    files = {kind: _file(folder, kind) for kind in FILES}
-    if files["lei2"] is None:
+    copy = KeptCopy.of(folder)
+    if "lei2" not in copy.golden:
         return
-    _add_source(ctx, files)
-    entities = _load_entities(ctx, files["lei2"])
+    add_source(ctx.facts, copy)
+    ctx.sources.add(SOURCE)
+    entities = _load_entities(ctx, copy)
     parents = Parents()
-    if files["rr"] is not None:
-        _read_relationships(ctx, files["rr"], parents)
-    if files["repex"] is not None:
-        _read_exceptions(ctx, files["repex"], parents, entities)
+    for row in copy.records("rr"):
+        if (found := relationship(ctx, row)) is not None and found[3] is not None:
+            tier, link = found[3]
+            (parents.direct if tier == "direct" else parents.ultimate).setdefault(found[0], []).append(link)
+    for row in copy.records("repex"):
+        if (stated := exception(ctx, row)) is not None:
+            parents.exceptions.setdefault(stated[0], []).extend((stated[1], r) for r in stated[2])
     ctx.raise_problems()
     _link(ctx, entities, parents)
+    ctx.gleif_parents = parents
 
 
-def _file(folder: Path, kind: str) -> Path | None:
-    return next((p for p in (folder / f"{kind}.csv", folder / f"{kind}.zip") if p.exists()), None)
-
-
-def _add_source(ctx: LoadContext, files: dict[str, Path | None]) -> None:
+def add_source(facts: Graph, copy: KeptCopy) -> None:
+    """The golden copy as a source, naming its files and how many deltas were imported on it."""
     node = ns.source(SOURCE)
-    names = ", ".join(f"{kind}: {path.name}" for kind, path in files.items() if path is not None)
-    ctx.facts.add((node, ns.RDF.type, EKG.Source))
-    ctx.facts.add((node, DCTERMS.title, Literal(f"GLEIF Golden Copy, as imported ({names})")))
-    ctx.facts.add((node, DCTERMS.publisher, Literal("Global Legal Entity Identifier Foundation (GLEIF)")))
-    ctx.facts.add((node, DCTERMS.license, URIRef("https://creativecommons.org/publicdomain/zero/1.0/")))
-    ctx.facts.add((node, EKG.sourceKind, CONFIDENCE["D"]))
-    ctx.sources.add(SOURCE)
+    names = ", ".join(f"{kind}: {path.name}" for kind, path in copy.golden.items())
+    deltas = f"; {len(copy.deltas)} delta file(s) imported on it" if copy.deltas else ""
+    facts.add((node, ns.RDF.type, EKG.Source))
+    facts.add((node, DCTERMS.title, Literal(f"GLEIF Golden Copy, as imported ({names}{deltas})")))
+    facts.add((node, DCTERMS.publisher, Literal("Global Legal Entity Identifier Foundation (GLEIF)")))
+    facts.add((node, DCTERMS.license, URIRef("https://creativecommons.org/publicdomain/zero/1.0/")))
+    facts.add((node, EKG.sourceKind, CONFIDENCE["D"]))
 
 
-def file_label(kind: str, path: Path) -> str:
-    """How a file is named in problems and citations ("GLEIF rr file rr.csv")."""
-    return f"GLEIF {kind} file {path.name}"
-
-
-def _rows(path: Path, kind: str) -> Iterator[Row]:
-    return read_rows(path, FILES[kind], label=file_label(kind, path), keep=KEEP[kind])
-
-
-def _load_entities(ctx: LoadContext, path: Path) -> set[str]:
+def _load_entities(ctx: LoadContext, copy: KeptCopy) -> set[str]:
     """Every valid level 1 record becomes an organization; returns their LEIs."""
-    entities: dict[str, int] = {}  # LEI -> line, for the duplicate's message
+    seen: dict[str, int] = {}  # LEI -> line, for the duplicate's message
+    entities: set[str] = set()
     index = EntryIndex(ctx)
-    for row in _rows(path, "lei2"):
-        lei, status = row.get("LEI").upper(), row.get("Registration.RegistrationStatus").upper()
-        if not valid_lei(lei):
-            ctx.fail(row, f"LEI: {row.get('LEI')!r} is not a valid LEI (ISO 17442: 20 characters, check digits)")
-        elif status not in LEI_STATUSES:
-            ctx.fail(row, f"Registration.RegistrationStatus: unknown status {status!r}")
-        elif lei in entities:
-            ctx.fail(row, f"LEI {lei} appears twice (first at line {entities[lei]})")
-        elif status not in INVALID:
-            entities[lei] = row.line
-            _entity(ctx, lei, row, status, index)
-    return set(entities)
+    for row in copy.records("lei2"):
+        if (found := entity(ctx, row, seen)) is not None:
+            entities.add(found.lei)
+            _new_org(ctx, found.lei)
+            node = ns.org(org_id(found.lei))
+            ctx.bulk_candidates.update((e, node) for e in entity_facts(ctx.bulk_facts(), found, index))
+    return entities
 
 
-def _entity(ctx: LoadContext, lei: str, row: Row, status: str, index: EntryIndex) -> None:
-    if org_id(lei) in ctx.orgs:
+def entity(ctx: LoadContext, row: Row, seen: dict[str, int]) -> Entity | None:
+    """A level 1 row checked (problems to `ctx`); the entity when it is a valid record. `seen` gets
+    every checked LEI with its line (negative: a record that is no valid one)."""
+    lei, status = row.get("LEI").upper(), row.get("Registration.RegistrationStatus").upper()
+    if not valid_lei(lei):
+        ctx.fail(row, f"LEI: {row.get('LEI')!r} is not a valid LEI (ISO 17442: 20 characters, check digits)")
+    elif status not in LEI_STATUSES:
+        ctx.fail(row, f"Registration.RegistrationStatus: unknown status {status!r}")
+    elif lei in seen and seen[lei] > 0:
+        ctx.fail(row, f"LEI {lei} appears twice (first at line {seen[lei]})")
+    elif status in INVALID:
+        seen.setdefault(lei, -row.line)
+    elif org_id(lei) in ctx.orgs:
         ctx.fail(row, f"LEI {lei}: an organization {org_id(lei)!r} exists already")
-        return
-    if not row.get("Entity.LegalName"):
-        ctx.fail(row, "Entity.LegalName: required")
-    countries = {}
-    for column, _ in rdf.COUNTRY_COLUMNS:
-        if ctx.country_ref(row, row.get(column), column) is not None:
-            countries[column] = row.get(column).upper()
-    _new_org(ctx, lei)
-    label = row.get("Entity.LegalName") or lei
-    rdf.entity(ctx.bulk_facts(), lei, label, (status, row.get("Entity.EntityStatus").upper()), countries, SOURCE)
-    node = ns.org(org_id(lei))
-    ctx.bulk_candidates.update((entry, node) for entry in
-                               index.matches([label], {ns.country(c) for c in countries.values()}))
+    else:
+        seen[lei] = row.line
+        if not row.get("Entity.LegalName"):
+            ctx.fail(row, "Entity.LegalName: required")
+        countries = {column: row.get(column).upper() for column, _ in rdf.COUNTRY_COLUMNS
+                     if ctx.country_ref(row, row.get(column), column) is not None}
+        return Entity(lei, row.get("Entity.LegalName") or lei,
+                      (status, row.get("Entity.EntityStatus").upper()), countries)
+    return None
+
+
+def entity_facts(out: Sink, found: Entity, index: EntryIndex) -> set[URIRef]:
+    """The entity's triples; returns the list entries its name matches."""
+    rdf.entity(out, found.lei, found.label, found.statuses, found.countries, SOURCE)
+    return index.matches([found.label], {ns.country(c) for c in found.countries.values()})
 
 
 def _new_org(ctx: LoadContext, lei: str) -> None:
@@ -198,18 +182,20 @@ def _new_org(ctx: LoadContext, lei: str) -> None:
     ctx.bulk_orgs.add(org_id(lei))
 
 
-def _read_relationships(ctx: LoadContext, path: Path, parents: Parents) -> None:
-    for row in _rows(path, "rr"):
-        kind = row.get("Relationship.RelationshipType").upper()
-        status = row.get("Registration.RegistrationStatus").upper()
-        child, parent = (row.get(f"Relationship.{end}Node.NodeID").upper() for end in ("Start", "End"))
-        problem = _relationship_problem(row, kind, status, child, parent)
-        if problem:
-            ctx.fail(row, problem)
-        elif (kind in CONTROL_TYPES and status not in INVALID | {"RETIRED"}
-              and row.get("Relationship.RelationshipStatus").upper() == "ACTIVE"):
-            table = parents.direct if CONTROL_TYPES[kind] == "direct" else parents.ultimate
-            table.setdefault(child, []).append(Link(parent, kind, status, f"{row.file} line {row.line}"))
+def relationship(ctx: LoadContext, row: Row) -> tuple[str, str, str, tuple[str, Link] | None] | None:
+    """A relationship row checked (problems to `ctx`): its key (child, parent, type) and, when it is an
+    active consolidation by a valid record, the link with its tier ("direct" or "ultimate")."""
+    kind = row.get("Relationship.RelationshipType").upper()
+    status = row.get("Registration.RegistrationStatus").upper()
+    child, parent = (row.get(f"Relationship.{end}Node.NodeID").upper() for end in ("Start", "End"))
+    problem = _relationship_problem(row, kind, status, child, parent)
+    if problem:
+        ctx.fail(row, problem)
+        return None
+    if (kind in CONTROL_TYPES and status not in INVALID | {"RETIRED"}
+            and row.get("Relationship.RelationshipStatus").upper() == "ACTIVE"):
+        return child, parent, kind, (CONTROL_TYPES[kind], Link(parent, kind, status, f"{row.file} line {row.line}"))
+    return child, parent, kind, None
 
 
 def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: str) -> str | None:
@@ -227,83 +213,65 @@ def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: 
     return None
 
 
-def _read_exceptions(ctx: LoadContext, path: Path, parents: Parents, entities: set[str]) -> None:
-    for row in _rows(path, "repex"):
-        lei, category = row.get("LEI").upper(), row.get("Exception.Category").upper()
-        reasons = [row.get(f"Exception.Reason.{n}").upper() for n in range(1, 6)]
-        reasons = [r for r in reasons if r]
-        if not valid_lei(lei):
-            ctx.fail(row, f"LEI: {row.get('LEI')!r} is not a valid LEI")
-        elif category not in CATEGORIES:
-            ctx.fail(row, f"Exception.Category: unknown category {category!r}")
-        elif not reasons or any(r not in REASONS for r in reasons):
-            ctx.fail(row, f"Exception.Reason: expected one of {', '.join(sorted(REASONS))}, got {reasons!r}")
-        elif lei in entities:
-            parents.exceptions.setdefault(lei, []).extend((CATEGORIES[category], r) for r in reasons)
+def exception(ctx: LoadContext, row: Row) -> tuple[str, str, list[str]] | None:
+    """A reporting exception checked (problems to `ctx`): the LEI, which parent ("direct" or
+    "ultimate") and the reasons."""
+    lei, category = row.get("LEI").upper(), row.get("Exception.Category").upper()
+    reasons = [r for r in (row.get(f"Exception.Reason.{n}").upper() for n in range(1, 6)) if r]
+    if not valid_lei(lei):
+        ctx.fail(row, f"LEI: {row.get('LEI')!r} is not a valid LEI")
+    elif category not in CATEGORIES:
+        ctx.fail(row, f"Exception.Category: unknown category {category!r}")
+    elif not reasons or any(r not in REASONS for r in reasons):
+        ctx.fail(row, f"Exception.Reason: expected one of {', '.join(sorted(REASONS))}, got {reasons!r}")
+    else:
+        return lei, CATEGORIES[category], reasons
+    return None
 
 
 def _link(ctx: LoadContext, entities: set[str], parents: Parents) -> None:
     """Ownership links to the parents; an unknown (with its reason) wherever no parent is known."""
     out = ctx.bulk_facts()
-    cyclic = _cycles(entities, parents)
+    cyclic = cycles(entities, parents.chosen, entities.__contains__)
     for lei in entities:
         chosen = parents.chosen(lei)
-        reason = _why_unknown(lei, chosen, cyclic, parents)
-        if reason:
-            rdf.unknown_parent(out, lei, reason)
-        elif not chosen:  # no parent entity, as the exception states: the note says so
-            rdf.no_parent_entity(out, lei, _stated(parents, lei))
+        link_facts(out, lei, chosen, cyclic.get(lei), parents.stated(lei))
         for link in chosen:
             if link.parent not in entities and org_id(link.parent) not in ctx.orgs:
                 _new_org(ctx, link.parent)
                 rdf.dangling(out, link.parent, SOURCE)
-            rdf.ownership(out, lei, link.parent, (link.kind, link.status, link.record), SOURCE,
-                          control=reason is None)
 
 
-def _why_unknown(lei: str, chosen: list[Link], cyclic: dict[str, str], parents: Parents) -> str | None:
+def link_facts(out: Sink, lei: str, chosen: list[Link], cycle: str | None,
+               stated: list[tuple[str, str]]) -> None:
+    """An entity's links to its chosen parents, and why its parent is unknown where it is."""
+    reason = _why_unknown(chosen, cycle, stated)
+    if reason:
+        rdf.unknown_parent(out, lei, reason)
+    elif not chosen:  # no parent entity, as the exception states: the note says so
+        rdf.no_parent_entity(out, lei, _stated(stated))
+    for link in chosen:
+        rdf.ownership(out, lei, link.parent, (link.kind, link.status, link.record), SOURCE, control=reason is None)
+
+
+def _why_unknown(chosen: list[Link], cycle: str | None, stated: list[tuple[str, str]]) -> str | None:
     """Why the entity's controlling parent is not known, or None when it is (one parent, no cycle)."""
-    if lei in cyclic:
-        return f"GLEIF reports a cycle of consolidating parents ({cyclic[lei]})"
+    if cycle is not None:
+        return f"GLEIF reports a cycle of consolidating parents ({cycle})"
     if len({link.parent for link in chosen}) > 1:
         return f"GLEIF reports more than one consolidating parent ({', '.join(sorted({x.parent for x in chosen}))})"
     if chosen:
         return None
-    stated = parents.exceptions.get(lei, [])
     if not stated:
         return "GLEIF holds neither a parent relationship nor a reporting exception for it"
-    return None if all(r in NO_PARENT_ENTITY for _, r in stated) else _stated(parents, lei)
+    return None if all(r in NO_PARENT_ENTITY for _, r in stated) else _stated(stated)
 
 
-def _stated(parents: Parents, lei: str) -> str:
+def _stated(stated: Iterable[tuple[str, str]]) -> str:
     return "; ".join(f"{which} parent not reported: {REASONS[r]} (GLEIF reporting exception {r})"
-                     for which, r in parents.exceptions[lei])
+                     for which, r in stated)
 
 
-def _cycles(entities: set[str], parents: Parents) -> dict[str, str]:
-    """Entities on a cycle of chosen parents, with the cycle as text: a cycle has no top, so its
-    members' parent is unknown (their links stay, as links of no control)."""
-    found: dict[str, str] = {}
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    for start in entities:
-        path: list[str] = []
-        todo: list[str | None] = [start]
-        while todo:
-            lei = todo.pop()
-            if lei is None:
-                state[path.pop()] = 2
-                continue
-            if state.get(lei) == 2:
-                continue
-            if state.get(lei) == 1:
-                cycle = path[path.index(lei):]
-                first = cycle.index(min(cycle))  # told from its least LEI: the same text in every build
-                cycle = cycle[first:] + cycle[:first]
-                text = " -> ".join([*cycle, cycle[0]])
-                found.update({member: text for member in cycle})
-                continue
-            state[lei] = 1
-            path.append(lei)
-            todo.append(None)
-            todo.extend(link.parent for link in parents.chosen(lei) if link.parent in entities)
-    return found
+def chosen_parents(chosen: Chosen, leis: Iterable[str]) -> set[str]:
+    """The parents these entities' chosen links name."""
+    return {link.parent for lei in leis for link in chosen(lei)}

@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS
 from rdflib.namespace import DCTERMS
 
 from exportkg.graph import namespaces as ns
-from exportkg.graph.loaders.bulk import BulkFacts, iri, text
+from exportkg.graph.loaders.bulk import Sink, iri, text
 from exportkg.graph.namespaces import EKG, ID
 
 # the terms, written once (a golden copy writes each of them millions of times)
@@ -38,12 +38,12 @@ def org(lei: str) -> str:
     return f"<{ORG_PREFIX}{org_id(lei)}>"
 
 
-def cited(out: BulkFacts, node: str, source: str) -> None:
+def cited(out: Sink, node: str, source: str) -> None:
     out.add(node, SOURCE, f"<{ns.source(source)}>")
     out.add(node, CONFIDENCE, DATASET)
 
 
-def entity(out: BulkFacts, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
+def entity(out: Sink, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
            source: str) -> None:
     """A level 1 record: a Company with its legal name, LEI, statuses and address countries (codes
     checked by the loader); a missing headquarters country is an unknown, not an absence."""
@@ -63,16 +63,16 @@ def entity(out: BulkFacts, lei: str, label: str, statuses: tuple[str, str], coun
     cited(out, node, source)
 
 
-def unknown_parent(out: BulkFacts, lei: str, reason: str) -> None:
+def unknown_parent(out: Sink, lei: str, reason: str) -> None:
     out.add(org(lei), UNKNOWN, text("controlledBy"))
     out.add(org(lei), WHY, text(reason))
 
 
-def no_parent_entity(out: BulkFacts, lei: str, statement: str) -> None:
+def no_parent_entity(out: Sink, lei: str, statement: str) -> None:
     out.add(org(lei), NOTE, text(f"no parent entity: {statement}"))
 
 
-def dangling(out: BulkFacts, lei: str, source: str) -> None:
+def dangling(out: Sink, lei: str, source: str) -> None:
     """A parent LEI no imported level 1 record describes: a party whose headquarters is unknown."""
     node = org(lei)
     out.add(node, A, COMPANY)
@@ -83,7 +83,7 @@ def dangling(out: BulkFacts, lei: str, source: str) -> None:
     cited(out, node, source)
 
 
-def ownership(out: BulkFacts, child: str, parent: str, record: tuple[str, str, str], source: str, *,
+def ownership(out: Sink, child: str, parent: str, record: tuple[str, str, str], source: str, *,
               control: bool) -> None:
     """A relationship record as an Ownership of stated control; `controlledBy` only when followed. The
     note names the record (its type, status, and file and line in the import)."""

@@ -194,6 +194,12 @@ class KnowledgeStore:
         return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
 
     @staticmethod
+    def ntriples(lines: Iterable[str]) -> set[ox.Triple]:
+        """N-Triples lines (as the bulk loaders write them) as the triples `change` takes."""
+        data = "".join(lines).encode()
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+
+    @staticmethod
     def parts(triple: ox.Triple) -> tuple[str, str, str | None]:
         """A triple's subject and predicate IRIs and its object's IRI (None: a literal)."""
         obj = triple.object
