@@ -103,6 +103,7 @@ def test_deltas_update_the_store_as_a_rebuild_with_them_makes_it(homes: tuple[Se
     before = quads(homes[0])[FACTS]
     first = GleifFiles(
         write_delta(tmp_path / "1", "lei2", [synth.entity(L(60), "New In The Delta Ltd", "GB"),
+                                             synth.entity(L(61), "Inspur Group Co., Ltd.", "CN"),
                                              synth.entity(L(14), "Quiet Parent Inc. (moved)", "CN"),
                                              synth.entity(DANGLING, "Found Parent Ltd", "MO")]),
         write_delta(tmp_path / "1", "rr", [synth.relationship(L(60), L(14)),
@@ -117,6 +118,7 @@ def test_deltas_update_the_store_as_a_rebuild_with_them_makes_it(homes: tuple[Se
     assert facts != before
     joined = "\n".join(facts)
     assert "Found Parent Ltd" in joined and "no level 1 record" not in joined
+    assert f"candidateMatch> <https://w3id.org/exportkg/id/org/lei-{L(61).lower()}>" in joined, "a name match"
     assert "GLEIF rr delta 2 file rr-delta.csv line 6" in joined, "a link cites the delta and its line"
     assert f"cycle of consolidating parents ({L(5)} -> {L(16)} -> {L(5)})" in joined
     result = answer(homes[0], L(60))  # its new parent moved to China
@@ -124,10 +126,13 @@ def test_deltas_update_the_store_as_a_rebuild_with_them_makes_it(homes: tuple[Se
     assert "Quiet Parent" in next(r.because for r in result.reasons if r.rule == "hq-d5m")
     second = GleifFiles(
         write_delta(tmp_path / "2", "lei2", [synth.entity(L(60), "New In The Delta Ltd (renamed)", "HK"),
+                                             synth.entity(L(61), "Quite Different Co., Ltd.", "CN"),
                                              synth.entity(L(14), "Quiet Parent Inc.", "US")]),
         write_delta(tmp_path / "2", "rr", [synth.relationship(L(1), L(2)),
                                            synth.relationship(L(16), L(5), status="INACTIVE")]))
     delta_import(homes, second)
+    assert f"candidateMatch> <https://w3id.org/exportkg/id/org/lei-{L(61).lower()}>" not in "\n".join(
+        quads(homes[0])[FACTS]), "a name match the revised name no longer makes is gone"
     kept = sorted(p.name for p in (homes[0].gleif_home / "deltas").iterdir())
     assert kept == ["0001-lei2-lei2-delta.csv", "0002-rr-rr-delta.csv", "0003-repex-repex-delta.csv",
                     "0004-lei2-lei2-delta.csv", "0005-rr-rr-delta.csv"]

@@ -27,14 +27,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS
 
 from exportkg.graph import namespaces as ns
 from exportkg.graph.build import record
 from exportkg.graph.build.incremental import Updated, publish_changed, refusal_of
 from exportkg.graph.build.pipeline import LOADERS, load_all
 from exportkg.graph.config import Settings
-from exportkg.graph.loaders import gleif
+from exportkg.graph.loaders import countries, gleif, sources
 from exportkg.graph.loaders import gleif_rdf as rdf
 from exportkg.graph.loaders.bulk import Lines
 from exportkg.graph.loaders.context import LoadContext
@@ -50,6 +51,10 @@ from exportkg.queries.catalog import catalog
 log = logging.getLogger(__name__)
 #: an entity's triples that say how it is linked to its parents (the rest are its level 1 record's)
 LINK_PREDICATES = {str(EKG.parentUnknownReason), str(EKG.controlledBy), str(EKG.note)}
+ENTITY, PARENT_ONLY, CURATED, ABSENT = "entity", "parent only", "curated", "absent"
+REGISTRATION, SOURCE, TYPE = str(EKG.registrationStatus), str(DCTERMS.source), str(RDF.type)
+COUNTRY = str(EKG.entryCountry)
+GLEIF_SOURCE = str(ns.source(gleif.SOURCE))
 
 
 @dataclass
@@ -76,13 +81,13 @@ def update(settings: Settings, copy: KeptCopy, new: list[Delta]) -> Updated | No
     if refusal:
         log.info("import-gleif: rebuilding in full (%s)", refusal)
         return None
-    ctx = load_all(settings, loaders=LOADERS[:next(i for i, x in enumerate(LOADERS) if x[1] is gleif.load)])
-    revised = _read(ctx, new)
-    work = settings.home / "tmp" / f"gleif-parents-{time.time_ns()}.sqlite"
-    work.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(location.resolved() / SIDECAR, work)
+    ctx = load_all(settings, loaders=[x for x in LOADERS if x[1] in (sources.load, countries.load)])
     before = KnowledgeStore.open_read_only(location)
+    work = settings.home / "tmp" / f"gleif-parents-{time.time_ns()}.sqlite"
     try:
+        revised = _read(ctx, new, before)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(location.resolved() / SIDECAR, work)
         with _Parents(location.resolved() / SIDECAR, work, revised) as parents:
             change = _Change(ctx, before, settings, parents, revised).compute(copy)
         if change is None:
@@ -97,7 +102,7 @@ def update(settings: Settings, copy: KeptCopy, new: list[Delta]) -> Updated | No
     return None if done is None else Updated(len(removed), len(added), done, time.perf_counter() - started)
 
 
-def _read(ctx: LoadContext, new: list[Delta]) -> Revised:
+def _read(ctx: LoadContext, new: list[Delta], store: KnowledgeStore) -> Revised:
     """The new deltas' records, checked as a build checks them (DataError: file, line, reason)."""
     revised = Revised()
     for delta in new:
@@ -106,6 +111,8 @@ def _read(ctx: LoadContext, new: list[Delta]) -> Revised:
         for row in rows(delta.path, delta.kind, delta.label):
             if delta.kind == "lei2":
                 found = gleif.entity(ctx, row, seen)
+                if found is not None and _kind(store, found.lei) == CURATED:
+                    ctx.fail(row, f"LEI {found.lei}: an organization {rdf.org_id(found.lei)!r} exists already")
                 revised.entities[row.get("LEI").upper()] = found
             elif delta.kind == "rr" and (link := gleif.relationship(ctx, row)) is not None:
                 revised.links.append(link)
@@ -139,19 +146,20 @@ class _Change:
     def __init__(self, ctx: LoadContext, store: KnowledgeStore, settings: Settings, parents: _Parents,
                  revised: Revised):
         self.ctx, self.store, self.settings, self.parents, self.revised = ctx, store, settings, parents, revised
-        self.kinds: dict[str, str | None] = {}  # LEI -> its status (entity), "" (a parent only), None
+        self.kinds: dict[str, str] = {}  # LEI -> _kind
         self.listed: dict[str, set[str]] = {}  # LEI -> the entries designating it
+        revised_entities = tuple(rdf_org(lei) for lei, found in revised.entities.items() if found is not None)
+        for row in query_rows(store, settings, "gleif-update-designated", focus={"org": revised_entities}):
+            self.listed.setdefault(str(row["org"]).rsplit("/lei-", 1)[1].upper(), set()).add(str(row["entry"]))
 
     def compute(self, copy: KeptCopy) -> tuple[set, set] | None:
         named = self.revised.named()
-        self._look_up(named)
         old_cycles, new_cycles = self._cycles(named)
         reached = named | old_cycles.keys() | new_cycles.keys()
         chosen = gleif.chosen_parents(self.parents.old.chosen, reached) | gleif.chosen_parents(
             self.parents.new.chosen, reached)
-        self._look_up(chosen)
         nodes = reached | {p for p in chosen if not (self._was_entity(p) and self._is_entity(p))}
-        lost = sorted(n for n in nodes if self.kinds.get(n) is not None and not self._is_org(n))
+        lost = sorted(n for n in nodes if _kind(self.store, n) in (ENTITY, PARENT_ONLY) and not self._is_org(n))
         if lost:
             log.info("import-gleif: rebuilding in full (%s would leave the graph)", ", ".join(lost[:3]))
             return None
@@ -160,22 +168,10 @@ class _Change:
         new = self._written(nodes, new_cycles, old) | KnowledgeStore.own_triples(_source(copy))
         return old - new, new - old
 
-    def _look_up(self, leis: set[str]) -> None:
-        todo = sorted(lei for lei in leis if lei not in self.kinds)
-        if not todo:
-            return
-        self.kinds.update(dict.fromkeys(todo))
-        for row in query_rows(self.store, self.settings, "gleif-update-parties",
-                              focus={"org": tuple(map(rdf_org, todo))}):
-            lei = str(row["org"]).rsplit("/lei-", 1)[1].upper()
-            if row["entry"] is not None:
-                self.listed.setdefault(lei, set()).add(str(row["entry"]))
-            else:
-                self.kinds[lei] = str(row["status"] or "")
-
     def _was_entity(self, lei: str) -> bool:
-        self._look_up({lei})
-        return bool(self.kinds.get(lei))
+        if lei not in self.kinds:
+            self.kinds[lei] = _kind(self.store, lei)
+        return self.kinds[lei] == ENTITY
 
     def _is_entity(self, lei: str) -> bool:
         if lei in self.revised.entities:
@@ -186,7 +182,7 @@ class _Change:
         """An entity, or a parent an entity chooses that no level 1 record describes."""
         if self._is_entity(lei):
             return True
-        if rdf.org_id(lei) in self.ctx.orgs:  # a curated organization: no stand-in is written
+        if _kind(self.store, lei) == CURATED:  # no stand-in is written for a curated organization
             return False
         return any(self._is_entity(c) and any(x.parent == lei for x in self.parents.new.chosen(c))
                    for c in self.parents.new.children([lei]))
@@ -204,10 +200,25 @@ class _Change:
             grown = starts | old.keys() | new.keys()
         return old, new
 
+    def _entries(self) -> EntryIndex:
+        """The list entries' names and countries as the published store holds them (the build's index
+        was made from the same entries: the BIS lists are loaded before the GLEIF copy)."""
+        names: dict[str, list[str]] = {}
+        places: dict[str, set[URIRef]] = {}
+        for triple in self.store.derived(catalog(self.settings.queries_dir).system["gleif-update-entries"].render({})):
+            subject, predicate, _ = KnowledgeStore.parts(triple)
+            names.setdefault(subject, [])
+            places.setdefault(subject, set())
+            if predicate == COUNTRY:
+                places[subject].add(URIRef(triple.object.value))
+            elif predicate != TYPE:
+                names[subject].append(triple.object.value)
+        return EntryIndex(self.ctx.country_aliases, ((URIRef(e), names[e], places[e]) for e in names))
+
     def _written(self, nodes: set[str], new_cycles: dict[str, str], old: set) -> set:
         """What the loader writes about the nodes from the revised records; the entity triples of an
         entity whose level 1 record is not revised carried over from the store."""
-        out, index, carried = Lines(), EntryIndex(self.ctx), set()
+        out, index, carried = Lines(), self._entries(), set()
         for lei in sorted(nodes):
             if not self._is_entity(lei):
                 if self._is_org(lei):
@@ -224,6 +235,17 @@ class _Change:
             parents = self.parents.new
             gleif.link_facts(out, lei, parents.chosen(lei), new_cycles.get(lei), parents.stated(lei))
         return KnowledgeStore.ntriples(out) | carried
+
+
+def _kind(store: KnowledgeStore, lei: str) -> str:
+    """What the published facts say an LEI's organization is: a GLEIF entity, a parent the GLEIF
+    loader wrote without a level 1 record, another (curated) organization, or nothing."""
+    org = rdf_org(lei)
+    if store.values(org, REGISTRATION, ns.FACTS_GRAPH):
+        return ENTITY
+    if GLEIF_SOURCE in store.values(org, SOURCE, ns.FACTS_GRAPH):
+        return PARENT_ONLY
+    return CURATED if store.values(org, TYPE, ns.FACTS_GRAPH) else ABSENT
 
 
 def rdf_org(lei: str) -> str:

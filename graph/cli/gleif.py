@@ -22,14 +22,16 @@ FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 @click.option("--exceptions", "repex", type=FILE, help="The reporting exceptions file (why a parent is not reported).")
 @click.option("--delta", is_flag=True,
               help="The files are GLEIF delta files: kept beside the copy imported before, the store updated.")
+@click.option("--rebuild", is_flag=True, help="With --delta: rebuild the store in full, not update it in place.")
 @click.pass_obj
 @remote_options
-def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None, delta: bool) -> None:
+def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repex: Path | None, delta: bool,
+                         rebuild: bool) -> None:
     """Import a GLEIF golden copy: the level 1 file (LEI-CDF, .csv or .zip) and optionally its
     relationship records and reporting exceptions. It replaces the copy imported before, or with
     --delta updates it with GLEIF's delta files (new and revised records); a bad file changes nothing."""
     try:
-        done = import_gleif(settings, GleifFiles(level1, rr, repex), delta=delta, show_progress=True)
+        done = import_gleif(settings, GleifFiles(level1, rr, repex), delta=delta, rebuild=rebuild, show_progress=True)
         if done.updated is not None:
             u = done.updated
             click.echo(f"imported {len(done.deltas)} GLEIF delta file(s); the store was updated in {u.seconds:.1f} s: "

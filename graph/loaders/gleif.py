@@ -136,7 +136,7 @@ def _load_entities(ctx: LoadContext, copy: KeptCopy) -> set[str]:
     """Every valid level 1 record becomes an organization; returns their LEIs."""
     seen: dict[str, int] = {}  # LEI -> line, for the duplicate's message
     entities: set[str] = set()
-    index = EntryIndex(ctx)
+    index = EntryIndex.of(ctx)
     for row in copy.records("lei2"):
         if (found := entity(ctx, row, seen)) is not None:
             entities.add(found.lei)

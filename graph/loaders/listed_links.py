@@ -94,7 +94,7 @@ def link(ctx: LoadContext, row: Row, entry_key: str, org: str, source: str | Non
 def _candidates(ctx: LoadContext, linked: set[tuple[URIRef, URIRef]]) -> None:
     """Name matches of the organizations loaded as rdflib triples, with those a bulk loader found while
     its organizations streamed past (GLEIF), minus the links already curated."""
-    index = EntryIndex(ctx)
+    index = EntryIndex.of(ctx)
     pairs = set(ctx.bulk_candidates)
     for org in ctx.orgs - ctx.bulk_orgs:
         node = ns.org(org)

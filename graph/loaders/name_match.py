@@ -42,18 +42,28 @@ def name_variants(name: str, places: frozenset[str] = frozenset()) -> set[str]:
 class EntryIndex:
     """The list entries of a build by normalized name, by each word of those names, and their countries."""
 
-    def __init__(self, ctx: LoadContext):
-        self.places = frozenset({normalize(n) for n in ctx.country_aliases} | {"usa", "uk", "prc", "hk"})
+    def __init__(self, country_names: Iterable[str], entries: Iterable[tuple[URIRef, list[str], set[URIRef]]]):
+        """Entries as (node, names, countries); `country_names` are the names a parenthesis may hold
+        that only name a place."""
+        self.places = frozenset({normalize(n) for n in country_names} | {"usa", "uk", "prc", "hk"})
         self.exact: dict[str, set[URIRef]] = defaultdict(set)
         self.by_word: dict[str, set[str]] = defaultdict(set)
         self.countries: dict[URIRef, set[URIRef]] = {}
-        for entry in ctx.facts.subjects(RDF.type, EKG.ListEntry):
-            labels = [*ctx.facts.objects(entry, RDFS.label), *ctx.facts.objects(entry, EKG.alias)]
-            for variant in {v for label in labels for v in name_variants(str(label), self.places)}:
+        for entry, labels, countries in entries:
+            for variant in {v for label in labels for v in name_variants(label, self.places)}:
                 self.exact[variant].add(entry)
                 for word in variant.split():
                     self.by_word[word].add(variant)
-            self.countries[entry] = set(ctx.facts.objects(entry, EKG.entryCountry))
+            self.countries[entry] = countries
+
+    @classmethod
+    def of(cls, ctx: LoadContext) -> EntryIndex:
+        """The list entries a build has loaded so far."""
+        facts = ctx.facts
+        return cls(ctx.country_aliases, ((entry, [str(x) for x in (*facts.objects(entry, RDFS.label),
+                                                                  *facts.objects(entry, EKG.alias))],
+                                          set(facts.objects(entry, EKG.entryCountry)))
+                                         for entry in facts.subjects(RDF.type, EKG.ListEntry)))
 
     def matches(self, names: Iterable[str], countries: set[URIRef]) -> set[URIRef]:
         """The entries an organization with these names (as written) and countries matches."""

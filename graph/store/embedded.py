@@ -205,6 +205,12 @@ class KnowledgeStore:
         obj = triple.object
         return triple.subject.value, triple.predicate.value, obj.value if isinstance(obj, ox.NamedNode) else None
 
+    def values(self, subject: str, predicate: str, graph: URIRef) -> list[str]:
+        """The objects of a subject's predicate in one graph, as their values (IRI or lexical form):
+        a lookup without SPARQL, for callers asking it thousands of times (graph/build/gleif_update.py)."""
+        return [q.object.value for q in self.ox.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate),
+                                                                  None, ox.NamedNode(graph))]
+
     def any_typed(self, subjects: Iterable[str], cls: str) -> bool:
         """Whether one of these IRIs is an instance of the class, in any graph."""
         kind = ox.NamedNode(cls)
