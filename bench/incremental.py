@@ -19,8 +19,9 @@ full rebuild it replaces, in one run.
    updated in place, and into a copy of it with `--rebuild`; timed and compared the same way.
    `--only gleif-delta` skips steps 2-4.
 
-Run: `.venv/bin/python bench/incremental.py --entities 1000000` (about 15 minutes). Markdown on stdout;
-raw results with the commit measured in bench/results-committed/incremental-<entities>.json.
+Run: `.venv/bin/python bench/incremental.py --entities 1000000` (about 35 minutes). Markdown on stdout;
+raw results with the commit measured in bench/results-committed/incremental-<entities>.json
+(`--only gleif-delta`: incremental-gleif-delta-<entities>.json).
 """
 
 from __future__ import annotations
@@ -216,7 +217,8 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(args.workdir, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
-    (OUT / f"incremental-{args.entities}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    name = f"incremental-gleif-delta-{args.entities}" if args.only else f"incremental-{args.entities}"
+    (OUT / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(report(result))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from exportkg.graph.build.gleif_import import GleifFiles, Imported, import_gleif
+from exportkg.graph.build.importer import import_parties
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
 from exportkg.graph.loaders.gleif_files import Delta, KeptCopy, key
@@ -25,6 +26,8 @@ REGIMES = ("ifr-jan2025", "law-2025-01-13")
 FACTS = "<https://w3id.org/exportkg/graph/facts>"
 L = synth.lei
 DANGLING = "9845000000000007PR84"  # the sample's parent with no level 1 record
+PARTIES = ("id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source,owners\n"
+           f"u-sub,Delta Sub,company,AE,AE,lei-{L(60).lower()},100,,,annual report,\n")
 
 
 def write_delta(folder: Path, kind: str, rows: list[dict[str, str]]) -> Path:
@@ -113,6 +116,11 @@ def test_deltas_update_the_store_as_a_rebuild_with_them_makes_it(homes: tuple[Se
         write_delta(tmp_path / "1", "repex", [synth.exception(L(6), "DIRECT", "NON_PUBLIC"),
                                               synth.exception(L(14), "DIRECT", "NATURAL_PERSONS")]))
     done, _ = delta_import(homes, first)
+    kept = homes[0].gleif_home / "deltas" / "0001-lei2-lei2-delta.csv"
+    text = kept.read_bytes()
+    with first.lei2.open("w", encoding="utf-8") as handle:  # the user's file written again in place
+        handle.write("LEI\n")
+    assert kept.read_bytes() == text, "the kept delta is a copy, not a link to the user's file"
     assert done.updated is not None and done.updated.rederived.steps > 0
     facts = quads(homes[0])[FACTS]
     assert facts != before
@@ -124,6 +132,10 @@ def test_deltas_update_the_store_as_a_rebuild_with_them_makes_it(homes: tuple[Se
     result = answer(homes[0], L(60))  # its new parent moved to China
     assert (result.license_required, result.review_policy) == (True, "presumption_of_denial")
     assert "Quiet Parent" in next(r.because for r in result.reasons if r.rule == "hq-d5m")
+    parties = tmp_path / "parties.csv"  # an import of parties in place between two deltas keeps the records
+    parties.write_text(PARTIES, encoding="utf-8")
+    assert import_parties(homes[0], parties).updated is not None
+    import_parties(homes[1], parties, rebuild=True)
     second = GleifFiles(
         write_delta(tmp_path / "2", "lei2", [synth.entity(L(60), "New In The Delta Ltd (renamed)", "HK"),
                                              synth.entity(L(61), "Quite Different Co., Ltd.", "CN"),

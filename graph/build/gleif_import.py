@@ -1,8 +1,10 @@
 """`exportkg import-gleif`: a GLEIF golden copy (level 1, relationships, reporting exceptions) replaces
 the one imported before, atomically; a delta file is kept beside it and updates the store in place.
 
-Under the home's lock the files are staged in a directory of this process's own (hard links where
-the file system allows, so a 400 MB golden copy is not copied), a build is made with them, and only
+Under the home's lock the files are staged in a directory of this process's own (copies of the
+user's files: a hard link would share their inode, so a file downloaded again over the same path
+would change the kept copy behind the store's back; the kept files themselves are linked, not
+copied, into the next staging), a build is made with them, and only
 when that build is published does the staged directory take the place of home/imports/gleif, which
 every later build reads. A bad file (`file:line: reason`) or a failed build leaves the store and the
 kept files as they were; a golden copy is a whole snapshot, so an import replaces the last one and
@@ -77,7 +79,7 @@ def import_gleif(settings: Settings, files: GleifFiles, *, delta: bool = False, 
 
 def _stage_all(files: GleifFiles, staged: Path) -> list[Delta]:
     for kind, path in files.staged().items():
-        _stage(path, staged / f"{kind}{path.suffix.lower()}")
+        shutil.copyfile(path, staged / f"{kind}{path.suffix.lower()}")
     return []
 
 
@@ -95,12 +97,13 @@ def _stage_delta(kept: Path, files: GleifFiles, staged: Path) -> list[Delta]:
     new = []
     for number, (kind, path) in enumerate(files.staged().items(), start=copy.next_number()):
         target = staged / DELTAS / Delta.kept_name(number, kind, path.name)
-        _stage(path, target)
+        shutil.copyfile(path, target)
         new.append(Delta(number, kind, target, path.name))
     return new
 
 
 def _stage(source: Path, target: Path) -> None:
+    """A kept file into the staging directory: no one else writes the kept files, so a link serves."""
     try:
         os.link(source, target)
     except OSError:

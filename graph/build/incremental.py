@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from exportkg.graph.loaders import gleif
 from exportkg.graph.loaders.companies import ID_PATTERN
 from exportkg.graph.loaders.context import LoadContext
 from exportkg.graph.loaders.csvio import read_rows
+from exportkg.graph.loaders.gleif_parents import SIDECAR
 from exportkg.graph.loaders.imports import COLUMNS
 from exportkg.graph.namespaces import EKG
 from exportkg.graph.reasoning.rederive import Rederived, rederive
@@ -186,6 +188,14 @@ class _Snapshot:
             setattr(ctx, name, copy.copy(value))
 
 
+def _carry_gleif_records(published: Path, build_dir: Path) -> None:
+    """The GLEIF records kept beside the published store go with its copy, unless the update revised
+    them: a later GLEIF delta is imported in place only where they are (graph/build/gleif_update.py)."""
+    kept, target = published / SIDECAR, build_dir / SIDECAR
+    if kept.exists() and not target.exists() and build_dir.exists():
+        shutil.copyfile(kept, target)
+
+
 def _graph(triples: set) -> Graph:
     graph = Graph()
     for triple in triples:
@@ -210,6 +220,7 @@ def publish_changed(settings: Settings, location: StoreLocation, before: Knowled
             after.close()
         if prepare is not None and not isinstance(done, str):
             prepare(build_dir)
+        _carry_gleif_records(location.resolved(), build_dir)
     except BaseException:
         location.discard(build_dir)
         raise
