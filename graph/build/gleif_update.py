@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 LINK_PREDICATES = {str(EKG.parentUnknownReason), str(EKG.controlledBy), str(EKG.note)}
 ENTITY, PARENT_ONLY, CURATED, ABSENT = "entity", "parent only", "curated", "absent"
 REGISTRATION, SOURCE, TYPE = str(EKG.registrationStatus), str(DCTERMS.source), str(RDF.type)
-COUNTRY = str(EKG.entryCountry)
+COUNTRY, CANDIDATE, UNKNOWN = str(EKG.entryCountry), str(EKG.candidateMatch), str(EKG.valueUnknown)
 GLEIF_SOURCE = str(ns.source(gleif.SOURCE))
 
 
@@ -219,6 +219,7 @@ class _Change:
         """What the loader writes about the nodes from the revised records; the entity triples of an
         entity whose level 1 record is not revised carried over from the store."""
         out, index, carried = Lines(), self._entries(), set()
+        own = _entity_parts(old)
         for lei in sorted(nodes):
             if not self._is_entity(lei):
                 if self._is_org(lei):
@@ -231,7 +232,7 @@ class _Change:
                     if str(entry) not in self.listed.get(lei, set()):
                         out.add(entry.n3(), f"<{EKG.candidateMatch}>", node.n3())
             else:
-                carried |= {t for t in old if _entity_part(t, rdf_org(lei))}
+                carried.update(own.get(rdf_org(lei), ()))
             parents = self.parents.new
             gleif.link_facts(out, lei, parents.chosen(lei), new_cycles.get(lei), parents.stated(lei))
         return KnowledgeStore.ntriples(out) | carried
@@ -257,14 +258,17 @@ def facts_query(settings: Settings, nodes: list[str]) -> str:
     return catalog(settings.queries_dir).system["gleif-update-facts"].render({}, {"node": tuple(nodes)})
 
 
-def _entity_part(triple: object, org: str) -> bool:
-    """A triple of the entity's own level 1 record (not of its links), or a name match naming it."""
-    subject, predicate, obj = KnowledgeStore.parts(triple)  # type: ignore[arg-type]
-    if predicate == str(EKG.candidateMatch):
-        return obj == org
-    if subject != org or predicate in LINK_PREDICATES:
-        return False
-    return not (predicate == str(EKG.valueUnknown) and triple.object.value == "controlledBy")  # type: ignore[attr-defined]
+def _entity_parts(triples: set) -> dict[str, list]:
+    """The triples of each entity's own level 1 record (not of its links), and the name matches naming
+    it, by the entity's IRI."""
+    found: dict[str, list] = {}
+    for triple in triples:
+        subject, predicate, obj = KnowledgeStore.parts(triple)
+        if predicate == CANDIDATE:
+            found.setdefault(obj or "", []).append(triple)
+        elif predicate not in LINK_PREDICATES and not (predicate == UNKNOWN and triple.object.value == "controlledBy"):
+            found.setdefault(subject, []).append(triple)
+    return found
 
 
 def _source(copy: KeptCopy) -> Graph:
