@@ -45,6 +45,12 @@ class BulkFacts:
         self._out.write(f"{subject} {predicate} {obj} .\n")
         self.count += 1
 
+    def add_all(self, subject: str, pairs: list[tuple[str, str]]) -> None:
+        """Triples of one subject, (predicate, object) pairs of N-Triples terms, in one write: a golden
+        copy's entity is ten triples, and a call and a write each cost a million entities seconds."""
+        self._out.write("".join([f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs]))
+        self.count += len(pairs)
+
     def close(self) -> None:
         if not self._out.closed:
             self._out.close()

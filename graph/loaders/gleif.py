@@ -176,21 +176,25 @@ def _load_entities(ctx: LoadContext, path: Path) -> set[str]:
 
 
 def _entity(ctx: LoadContext, lei: str, row: Row, status: str, index: EntryIndex) -> None:
-    if org_id(lei) in ctx.orgs:
-        ctx.fail(row, f"LEI {lei}: an organization {org_id(lei)!r} exists already")
+    local = org_id(lei)  # each value made once: this runs for each of a golden copy's millions of rows
+    if local in ctx.orgs:
+        ctx.fail(row, f"LEI {lei}: an organization {local!r} exists already")
         return
-    if not row.get("Entity.LegalName"):
+    name = row.get("Entity.LegalName")
+    if not name:
         ctx.fail(row, "Entity.LegalName: required")
     countries = {}
     for column, _ in rdf.COUNTRY_COLUMNS:
-        if ctx.country_ref(row, row.get(column), column) is not None:
-            countries[column] = row.get(column).upper()
+        code = row.get(column)
+        if ctx.country_ref(row, code, column) is not None:
+            countries[column] = code.upper()
     _new_org(ctx, lei)
-    label = row.get("Entity.LegalName") or lei
+    label = name or lei
     rdf.entity(ctx.bulk_facts(), lei, label, (status, row.get("Entity.EntityStatus").upper()), countries, SOURCE)
-    node = ns.org(org_id(lei))
-    ctx.bulk_candidates.update((entry, node) for entry in
-                               index.matches([label], {ns.country(c) for c in countries.values()}))
+    matched = index.matches([label], {ns.country(c) for c in countries.values()})
+    if matched:
+        node = ns.org(local)
+        ctx.bulk_candidates.update((entry, node) for entry in matched)
 
 
 def _new_org(ctx: LoadContext, lei: str) -> None:
