@@ -28,8 +28,11 @@ def iri(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """A plain string literal."""
-    return f'"{value.translate(ESCAPES)}"'
+    """A plain string literal. Most values hold nothing to escape, which four scans tell faster than a
+    translate builds the same string (a golden copy writes millions of literals)."""
+    if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+        return f'"{value.translate(ESCAPES)}"'
+    return f'"{value}"'
 
 
 class BulkFacts:

@@ -65,7 +65,9 @@ class EntryIndex:
         """The entries an organization with these names (as written) and countries matches."""
         found: set[URIRef] = set()
         for name in {v for n in names for v in name_variants(n, self.places)}:
-            found |= self.exact.get(name, set())
+            exact = self.exact.get(name)
+            if exact:
+                found |= exact
             if len(name) < MIN_INSIDE or not countries:
                 continue
             padded = f" {name} "
