@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace, URIRef
 
@@ -53,7 +54,9 @@ def inferred_graph(regime_id: str) -> URIRef:
     return GRAPH[f"inferred/{regime_id}"]
 
 
+@lru_cache(maxsize=1024)
 def country(iso2: str) -> URIRef:
+    """A country's IRI, kept once made: a golden copy asks for the same 250 millions of times."""
     return ID[f"country/{iso2.upper()}"]
 
 

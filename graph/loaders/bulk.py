@@ -29,8 +29,11 @@ def iri(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """A plain string literal."""
-    return f'"{value.translate(ESCAPES)}"'
+    """A plain string literal. Most values hold nothing to escape, which four scans tell faster than a
+    translate builds the same string (a golden copy writes millions of literals)."""
+    if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+        return f'"{value.translate(ESCAPES)}"'
+    return f'"{value}"'
 
 
 class Sink(Protocol):
@@ -38,12 +41,17 @@ class Sink(Protocol):
 
     def add(self, subject: str, predicate: str, obj: str) -> None: ...
 
+    def add_all(self, subject: str, pairs: list[tuple[str, str]]) -> None: ...
+
 
 class Lines(list[str]):
     """Triples kept as N-Triples lines: the few an update of a delta file writes."""
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         self.append(f"{subject} {predicate} {obj} .\n")
+
+    def add_all(self, subject: str, pairs: list[tuple[str, str]]) -> None:
+        self.extend(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
 
 
 class BulkFacts:
@@ -58,6 +66,12 @@ class BulkFacts:
         """One triple of N-Triples terms (`iri`, `text`)."""
         self._out.write(f"{subject} {predicate} {obj} .\n")
         self.count += 1
+
+    def add_all(self, subject: str, pairs: list[tuple[str, str]]) -> None:
+        """Triples of one subject, (predicate, object) pairs of N-Triples terms, in one write: a golden
+        copy's entity is ten triples, and a call and a write each cost a million entities seconds."""
+        self._out.write("".join([f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs]))
+        self.count += len(pairs)
 
     def close(self) -> None:
         if not self._out.closed:

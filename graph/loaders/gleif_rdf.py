@@ -28,6 +28,9 @@ COUNTRY_COLUMNS = (("Entity.LegalAddress.Country", LOCATED), ("Entity.Headquarte
 #: IRIs made from checked codes (an LEI is [0-9A-Z]{20}, a country code one of the graph's) by formatting
 ORG_PREFIX, OWNERSHIP_PREFIX = str(ns.org("x"))[:-1], str(ID["ownership/"])
 COUNTRY_PREFIX = str(ns.country("XX"))[:-2]
+UNKNOWN_HQ, UNKNOWN_PARENT = text("headquarteredIn"), text("controlledBy")
+#: each source's citation pairs, made once (loaders/bulk.py `add_all`)
+_CITATIONS: dict[str, list[tuple[str, str]]] = {}
 
 
 def org_id(lei: str) -> str:
@@ -39,33 +42,35 @@ def org(lei: str) -> str:
 
 
 def cited(out: Sink, node: str, source: str) -> None:
-    out.add(node, SOURCE, f"<{ns.source(source)}>")
-    out.add(node, CONFIDENCE, DATASET)
+    out.add_all(node, citation(source))
+
+
+def citation(source: str) -> list[tuple[str, str]]:
+    """The (predicate, object) pairs that cite a source with confidence D (dataset)."""
+    if source not in _CITATIONS:
+        _CITATIONS[source] = [(SOURCE, f"<{ns.source(source)}>"), (CONFIDENCE, DATASET)]
+    return _CITATIONS[source]
 
 
 def entity(out: Sink, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
            source: str) -> None:
     """A level 1 record: a Company with its legal name, LEI, statuses and address countries (codes
-    checked by the loader); a missing headquarters country is an unknown, not an absence."""
-    node = org(lei)
-    out.add(node, A, COMPANY)
-    out.add(node, LABEL, text(label))
-    out.add(node, LEI, text(lei))
+    checked by the loader); a missing headquarters country is an unknown, not an absence. One write
+    of the entity's triples (loaders/bulk.py `add_all`)."""
     registration, entity_status = statuses
-    out.add(node, REGISTRATION, text(registration))
+    pairs = [(A, COMPANY), (LABEL, text(label)), (LEI, text(lei)), (REGISTRATION, text(registration))]
     if entity_status:
-        out.add(node, STATUS, text(entity_status))
+        pairs.append((STATUS, text(entity_status)))
     for column, prop in COUNTRY_COLUMNS:
         if countries.get(column):
-            out.add(node, prop, f"<{COUNTRY_PREFIX}{countries[column]}>")
+            pairs.append((prop, f"<{COUNTRY_PREFIX}{countries[column]}>"))
     if not countries.get("Entity.HeadquartersAddress.Country"):
-        out.add(node, UNKNOWN, text("headquarteredIn"))
-    cited(out, node, source)
+        pairs.append((UNKNOWN, UNKNOWN_HQ))
+    out.add_all(org(lei), pairs + citation(source))
 
 
 def unknown_parent(out: Sink, lei: str, reason: str) -> None:
-    out.add(org(lei), UNKNOWN, text("controlledBy"))
-    out.add(org(lei), WHY, text(reason))
+    out.add_all(org(lei), [(UNKNOWN, UNKNOWN_PARENT), (WHY, text(reason))])
 
 
 def no_parent_entity(out: Sink, lei: str, statement: str) -> None:

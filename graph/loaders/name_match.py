@@ -22,18 +22,24 @@ LEGAL_WORDS = {"co", "company", "corp", "corporation", "ltd", "limited", "inc", 
                "holdings", "sdn", "bhd"}
 #: an organization name shorter than this is matched only whole, never inside a longer entry name
 MIN_INSIDE = 6
+NOT_WORD = re.compile(r"[^\w]+")
 
 
 def normalize(name: str) -> str:
     """Lowercase words without punctuation or legal forms: 'Huawei Technologies Co., Ltd.' -> 'huawei
     technologies'."""
-    words = re.sub(r"[^\w]+", " ", name.lower().replace("&", " and ")).split()
+    words = NOT_WORD.sub(" ", name.lower().replace("&", " and ")).split()
     return " ".join(w for w in words if w not in LEGAL_WORDS)
 
 
 def name_variants(name: str, places: frozenset[str] = frozenset()) -> set[str]:
     """A name and the parts around a parenthesis ('Inspur (Inspur Group)' -> 'inspur', 'inspur group'); a
-    parenthesis that only names a place ('(Singapore)', '(USA)') is not a name of its own."""
+    parenthesis that only names a place ('(Singapore)', '(USA)') is not a name of its own. A name with
+    no parenthesis is its one normalized form, found without the regular expressions (a golden copy
+    asks for millions of names)."""
+    if "(" not in name:
+        plain = normalize(name)
+        return {plain} if plain else set()
     inner = [p for p in re.findall(r"\(([^)]*)\)", name) if normalize(p) not in places]
     parts = [name, re.sub(r"\([^)]*\)", " ", name), *inner]
     return {n for n in (normalize(p) for p in parts) if n}
@@ -69,7 +75,9 @@ class EntryIndex:
         """The entries an organization with these names (as written) and countries matches."""
         found: set[URIRef] = set()
         for name in {v for n in names for v in name_variants(n, self.places)}:
-            found |= self.exact.get(name, set())
+            exact = self.exact.get(name)
+            if exact:
+                found |= exact
             if len(name) < MIN_INSIDE or not countries:
                 continue
             padded = f" {name} "

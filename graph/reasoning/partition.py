@@ -29,6 +29,10 @@ from exportkg.graph.store.base import Store
 #: called after each step with the step, its seconds and the triples it wrote
 StepHook = Callable[[RuleStep, float, "int | None"], None]
 RunStep = Callable[[Store, RuleStep], None]
+#: the regimes' inferences are loaded in batches of about this many bytes of N-Quads, not one load a
+#: regime: RocksDB's bulk loader writes and ingests files for every index at each call, and 35 calls
+#: took half as long again as one for the same quads (and left more files to compact)
+LOAD_BATCH = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -93,11 +97,17 @@ def run_partitioned(store: Store, steps: list[RuleStep], workers: int, run_step:
         base = facts + store.dump_graphs([common])
     parts = [Partition(base, store.dump_graphs([target_graph(s[0].regime)]),
                        tuple(x.construct() for x in s), str(target_graph(s[0].regime))) for s in regimes.values()]
+    pending: list[bytes] = []  # loaded a batch at a time: each bulk load has a cost of its own (below)
     for regime_steps, (data, timings) in zip(regimes.values(), _results(parts, workers), strict=True):
-        store.load_nquads(data, trusted=True)
+        pending.append(data)
+        if sum(map(len, pending)) >= LOAD_BATCH:
+            store.load_nquads(b"".join(pending), trusted=True)
+            pending.clear()
         for step, (seconds, written) in zip(regime_steps, timings, strict=True):
             if on_step is not None:
                 on_step(step, seconds, written)
+    if pending:
+        store.load_nquads(b"".join(pending), trusted=True)
 
 
 def _projected(store: Store, names: list[URIRef], steps: list[RuleStep], cache: Path | None) -> bytes:
