@@ -19,7 +19,7 @@ from exportkg.graph.store.location import StoreLocation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import gleif_synth as synth  # noqa: E402
-from test_incremental_import import assert_same, quads  # noqa: E402
+from twins import assert_same, gleif_homes, quads  # noqa: E402
 
 SAMPLE = Path(__file__).parent / "data" / "gleif"
 REGIMES = ("ifr-jan2025", "law-2025-01-13")
@@ -78,13 +78,7 @@ def answer(settings: Settings, lei: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings]:
-    """Two homes built alike with the GLEIF sample: one to update, one to rebuild."""
-    made = []
-    for name in ("updated", "rebuilt"):
-        settings = Settings(home=tmp_path_factory.mktemp(name), reason_regimes=REGIMES)
-        import_gleif(settings, GleifFiles(SAMPLE / "lei2.csv", SAMPLE / "rr.csv", SAMPLE / "repex.csv"))
-        made.append(settings)
-    return made[0], made[1]
+    return gleif_homes(tmp_path_factory, REGIMES)
 
 
 def delta_import(homes: tuple[Settings, Settings], files: GleifFiles) -> tuple[Imported, Imported]:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from rdflib import Graph
-from rdflib.compare import isomorphic
+from twins import assert_same, gleif_homes, quads
 
 from exportkg.graph.build import inputs
-from exportkg.graph.build.gleif_import import GleifFiles, import_gleif
 from exportkg.graph.build.importer import import_parties
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import DataError
@@ -19,7 +16,6 @@ from exportkg.graph.store.location import StoreLocation
 
 pytestmark = pytest.mark.slow  # builds stores of its own
 
-SAMPLE = Path(__file__).parent / "data" / "gleif"
 #: two regimes keep the builds short; the rules reached are the same for every regime
 REGIMES = ("ifr-jan2025", "law-2025-01-13")
 HEADER = "id,name,kind,country,headquarters,parent,parent_share,operator,h100e,source,owners\n"
@@ -38,37 +34,9 @@ u-free,Free Standing,company,NO,NO,alibaba-group,60,,,registry,
 """
 
 
-def quads(settings: Settings) -> dict[str, set[str]]:
-    """Every graph of the published store, as N-Triples lines."""
-    store = ox.Store.read_only(str(StoreLocation(settings.store_root).resolved()))
-    graphs: dict[str, set[str]] = {}
-    for quad in store:
-        graphs.setdefault(str(quad.graph_name), set()).add(f"{ox.Triple(quad.subject, quad.predicate, quad.object)} .")
-    return graphs
-
-
-def assert_same(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> None:
-    """Graph for graph; a graph with blank nodes (the ontology's, named afresh by every parse) up to
-    their names."""
-    assert mine.keys() == theirs.keys()
-    for graph in mine:
-        if any("_:" in line for line in mine[graph] | theirs[graph]):
-            assert isomorphic(*(Graph().parse(data="\n".join(g[graph]) + "\n", format="nt")
-                                for g in (mine, theirs))), graph
-            continue
-        missing, extra = sorted(theirs[graph] - mine[graph])[:5], sorted(mine[graph] - theirs[graph])[:5]
-        assert not missing and not extra, f"{graph}: missing {missing}, extra {extra}"
-
-
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings]:
-    """Two homes built alike with the GLEIF sample: one to update, one to rebuild."""
-    made = []
-    for name in ("updated", "rebuilt"):
-        settings = Settings(home=tmp_path_factory.mktemp(name), reason_regimes=REGIMES)
-        import_gleif(settings, GleifFiles(SAMPLE / "lei2.csv", SAMPLE / "rr.csv", SAMPLE / "repex.csv"))
-        made.append(settings)
-    return made[0], made[1]
+    return gleif_homes(tmp_path_factory, REGIMES)
 
 
 def imported(homes: tuple[Settings, Settings], text: str, tmp_path: Path) -> tuple[Settings, Settings]:
