@@ -40,7 +40,7 @@ from exportkg.graph.loaders import (
 )
 from exportkg.graph.loaders.bulk import BulkFacts
 from exportkg.graph.loaders.context import LoadContext
-from exportkg.graph.loaders.gleif_parents import SIDECAR, Parents
+from exportkg.graph.loaders.gleif_parents import SIDECAR
 from exportkg.graph.namespaces import EKG, SH
 from exportkg.graph.reasoning.engine import run_rules
 from exportkg.graph.store.base import Store
@@ -207,7 +207,7 @@ class Loaded:
 
     graphs: dict[URIRef, Graph]
     bulk: BulkFacts | None = None
-    gleif_parents: Parents | None = None  # kept beside an embedded store, for delta imports
+    gleif_parents: Path | None = None  # the GLEIF records' file, kept beside an embedded store
 
 
 def _fill(store: Store, settings: Settings, loaded: Loaded, result: BuildResult, progress: Progress) -> None:
@@ -243,7 +243,7 @@ def _write_embedded(settings: Settings, loaded: Loaded, result: BuildResult, pro
         finally:
             store.close()
         if loaded.gleif_parents is not None:
-            loaded.gleif_parents.save(build_dir / SIDECAR)
+            shutil.move(loaded.gleif_parents, build_dir / SIDECAR)
     except BaseException:
         location.discard(build_dir)
         raise

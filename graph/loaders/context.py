@@ -21,7 +21,6 @@ from exportkg.graph.dates import date_literal
 from exportkg.graph.errors import DataError, Problem
 from exportkg.graph.loaders.bulk import BulkFacts
 from exportkg.graph.loaders.csvio import Row
-from exportkg.graph.loaders.gleif_parents import Parents
 from exportkg.graph.namespaces import EKG
 
 CONFIDENCE = {
@@ -62,8 +61,9 @@ class LoadContext:
     bulk: BulkFacts | None = None
     bulk_orgs: set[str] = field(default_factory=set)
     bulk_candidates: set[tuple[URIRef, URIRef]] = field(default_factory=set)
-    #: what the GLEIF files say about parents, kept beside the store for delta imports (loaders/gleif_parents.py)
-    gleif_parents: Parents | None = None
+    #: the file of what the GLEIF files say about parents, kept beside the store for delta imports
+    #: (loaders/gleif_parents.py; written by the loader, in the bulk facts' folder)
+    gleif_parents: Path | None = None
 
     # ------------------------------------------------------------------ bulk facts
     def bulk_facts(self) -> BulkFacts:

@@ -37,7 +37,7 @@ from exportkg.graph.loaders.bulk import Sink
 from exportkg.graph.loaders.context import CONFIDENCE, LoadContext
 from exportkg.graph.loaders.csvio import Row
 from exportkg.graph.loaders.gleif_files import FILES, KeptCopy
-from exportkg.graph.loaders.gleif_parents import Chosen, Link, Parents, cycles
+from exportkg.graph.loaders.gleif_parents import SIDECAR, Chosen, Link, Parents, cycles
 from exportkg.graph.loaders.gleif_rdf import org_id
 from exportkg.graph.loaders.name_match import EntryIndex
 from exportkg.graph.namespaces import EKG
@@ -117,7 +117,8 @@ def load(ctx: LoadContext, folder: Path | None = None) -> None:
             parents.exceptions.setdefault(stated[0], []).extend((stated[1], r) for r in stated[2])
     ctx.raise_problems()
     _link(ctx, entities, parents)
-    ctx.gleif_parents = parents
+    ctx.gleif_parents = ctx.bulk_facts().path.parent / SIDECAR  # written now, not held through the rules
+    parents.save(ctx.gleif_parents)
 
 
 def add_source(facts: Graph, copy: KeptCopy) -> None:
