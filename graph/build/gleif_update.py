@@ -159,7 +159,7 @@ class _Change:
         chosen = gleif.chosen_parents(self.parents.old.chosen, reached) | gleif.chosen_parents(
             self.parents.new.chosen, reached)
         nodes = reached | {p for p in chosen if not (self._was_entity(p) and self._is_entity(p))}
-        lost = sorted(n for n in nodes if _kind(self.store, n) in (ENTITY, PARENT_ONLY) and not self._is_org(n))
+        lost = sorted(n for n in nodes if self._kind(n) in (ENTITY, PARENT_ONLY) and not self._is_org(n))
         if lost:
             log.info("import-gleif: rebuilding in full (%s would leave the graph)", ", ".join(lost[:3]))
             return None
@@ -168,10 +168,14 @@ class _Change:
         new = self._written(nodes, new_cycles, old) | KnowledgeStore.own_triples(_source(copy))
         return old - new, new - old
 
-    def _was_entity(self, lei: str) -> bool:
+    def _kind(self, lei: str) -> str:
+        """`_kind`, asked once an LEI (the cycle walks and the checks ask for the same parties)."""
         if lei not in self.kinds:
             self.kinds[lei] = _kind(self.store, lei)
-        return self.kinds[lei] == ENTITY
+        return self.kinds[lei]
+
+    def _was_entity(self, lei: str) -> bool:
+        return self._kind(lei) == ENTITY
 
     def _is_entity(self, lei: str) -> bool:
         if lei in self.revised.entities:
@@ -182,7 +186,7 @@ class _Change:
         """An entity, or a parent an entity chooses that no level 1 record describes."""
         if self._is_entity(lei):
             return True
-        if _kind(self.store, lei) == CURATED:  # no stand-in is written for a curated organization
+        if self._kind(lei) == CURATED:  # no stand-in is written for a curated organization
             return False
         return any(self._is_entity(c) and any(x.parent == lei for x in self.parents.new.chosen(c))
                    for c in self.parents.new.children([lei]))
