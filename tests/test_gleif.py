@@ -110,7 +110,7 @@ def test_statuses_and_relationship_kinds_as_the_code_lists_define(sample: LoadCo
 
 def test_the_streamed_triples_meet_the_shapes_the_build_no_longer_checks_them_against(sample: LoadContext) -> None:
     """A build does not give the GLEIF triples to pySHACL (millions of nodes): their rows are checked
-    by the loader, and the triples it writes must be what the shapes ask of every Company and
+    by the loader, and the triples it writes must be what the shapes ask of every Organization and
     Ownership. Here they are checked: the sample's entities, links and unknowns with the ontology."""
     settings = Settings(home=Path(tempfile.mkdtemp(prefix="exportkg-gleif-test-")))
     ontology = pipeline.ontology_graph(settings)

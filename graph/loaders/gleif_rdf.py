@@ -1,7 +1,7 @@
 """The triples of a GLEIF entity, relationship and unknown parent, written as N-Triples text.
 
 The GLEIF loader (loaders/gleif.py) decides what the files say; this module says it in the graph's
-terms, in the shapes the curated organizations have (ontology/shapes.ttl: a Company with a label,
+terms, in the shapes the curated organizations have (ontology/shapes.ttl: an Organization with a label,
 countries, a source and a confidence; an Ownership with owner, owned, control basis, source and
 confidence). Every node cites the golden copy with confidence D (dataset).
 """
@@ -19,7 +19,7 @@ from exportkg.graph.namespaces import EKG, ID
 A, LABEL, NOTE = iri(str(RDF.type)), iri(str(RDFS.label)), iri(str(EKG.note))
 UNKNOWN, WHY = iri(str(EKG.valueUnknown)), iri(str(EKG.parentUnknownReason))
 LOCATED, HQ = iri(str(EKG.locatedIn)), iri(str(EKG.headquarteredIn))
-COMPANY, OWNERSHIP, LEI = iri(str(EKG.Company)), iri(str(EKG.Ownership)), iri(str(EKG.lei))
+ORGANIZATION, OWNERSHIP, LEI = iri(str(EKG.Organization)), iri(str(EKG.Ownership)), iri(str(EKG.lei))
 REGISTRATION, STATUS = iri(str(EKG.registrationStatus)), iri(str(EKG.entityStatus))
 OWNER, OWNED, BASIS = iri(str(EKG.owner)), iri(str(EKG.owned)), iri(str(EKG.controlBasis))
 STATED, CONTROLLED_BY = iri(str(EKG.StatedControl)), iri(str(EKG.controlledBy))
@@ -54,11 +54,13 @@ def citation(source: str) -> list[tuple[str, str]]:
 
 def entity(out: Sink, lei: str, label: str, statuses: tuple[str, str], countries: dict[str, str],
            source: str) -> None:
-    """A level 1 record: a Company with its legal name, LEI, statuses and address countries (codes
-    checked by the loader); a missing headquarters country is an unknown, not an absence. One write
-    of the entity's triples (loaders/bulk.py `add_all`)."""
+    """A level 1 record: an Organization with its legal name, LEI, statuses and address countries
+    (codes checked by the loader); a missing headquarters country is an unknown, not an absence. Not
+    a Company: a legal entity may be a fund, a branch, a sole trader or a government body (LEI-CDF
+    Entity.EntityCategory), and stated as an organization it needs no type from rule class-hierarchy
+    (3.1 million triples a golden copy no longer writes twice). One write of the entity's triples."""
     registration, entity_status = statuses
-    pairs = [(A, COMPANY), (LABEL, text(label)), (LEI, text(lei)), (REGISTRATION, text(registration))]
+    pairs = [(A, ORGANIZATION), (LABEL, text(label)), (LEI, text(lei)), (REGISTRATION, text(registration))]
     if entity_status:
         pairs.append((STATUS, text(entity_status)))
     for column, prop in COUNTRY_COLUMNS:
@@ -80,7 +82,7 @@ def no_parent_entity(out: Sink, lei: str, statement: str) -> None:
 def dangling(out: Sink, lei: str, source: str) -> None:
     """A parent LEI no imported level 1 record describes: a party whose headquarters is unknown."""
     node = org(lei)
-    out.add(node, A, COMPANY)
+    out.add(node, A, ORGANIZATION)
     out.add(node, LABEL, text(f"LEI {lei} (no level 1 record imported)"))
     out.add(node, LEI, text(lei))
     out.add(node, UNKNOWN, text("headquarteredIn"))
