@@ -45,7 +45,7 @@ def test_default_entities_exist_and_unknown_ones_are_named(store, name: str) -> 
         assert f"parameter {param}: no " in str(caught.value) and repr(bogus) in str(caught.value)
 
 
-HEADER_KEYS = {"name", "title", "description", "citation", "confidence", "regimes", "reach"}
+HEADER_KEYS = {"name", "title", "description", "citation", "confidence", "regimes", "reach", "evaluation"}
 
 
 def test_headers_have_only_known_keys_and_continued_lines_stay_in_their_key() -> None:

@@ -157,7 +157,8 @@ def test_partitioned_parallel_and_single_store_runs_infer_the_same(tmp_path: Pat
     """A regime's rules read no other regime's inferences, so running each regime on a store of its own
     (in worker processes or not) infers exactly what one pass over one store does - although each
     regime's store holds only what its rules can read (reasoning/reads.py): here not the GLEIF sample's
-    organizations, whose profiles and parents the regimes still reach."""
+    organizations, whose profiles and parents the regimes still reach. The global steps run on threads,
+    and rule ultimate-parent (`evaluation: projected`) on a store of its reads alone."""
     settings = Settings(home=tmp_path).with_(gleif_override=Path(__file__).parent / "data" / "gleif")
     ctx = load_all(settings)
     graphs = named_graphs(ctx, ontology_graph(settings))
@@ -179,6 +180,8 @@ def test_partitioned_parallel_and_single_store_runs_infer_the_same(tmp_path: Pat
     single = inferred(1, partitioned=False)
     assert len(single) > 100_000
     assert any("lei-" in quad for quad in single)  # the GLEIF parties have profiles
+    # and ultimate parents, which the partitioned runs find on a store of the links alone (partition.py)
+    assert any("lei-" in quad and "ultimateParent" in quad for quad in single)
     assert inferred(1, partitioned=True) == single
     assert inferred(2, partitioned=True) == single
 

@@ -10,8 +10,6 @@ from exportkg.graph.build.gleif_import import GleifFiles, import_gleif
 from exportkg.graph.cli.options import fail, remote_options
 from exportkg.graph.config import Settings
 from exportkg.graph.errors import ExportKGError
-from exportkg.graph.store.named import records
-from exportkg.graph.store.opening import opened
 
 FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 
@@ -38,10 +36,9 @@ def import_gleif_command(settings: Settings, level1: Path, rr: Path | None, repe
                        f"{u.added} facts added, {u.removed} removed, {u.rederived.steps} rule steps run again; "
                        "determinations are up to date")
             return
-        with opened(settings) as store:
-            row = records(store, settings, "gleif-summary")[0]
     except ExportKGError as exc:
         fail(exc)
-    click.echo(f"imported {int(row.entities)} GLEIF entities: {int(row.withParent)} with a known controlling "
-               f"parent, {int(row.parentUnknown)} whose parent is not known (answers that depend on it say "
-               "undetermined); determinations are up to date")
+    counts = done.counts or {}
+    click.echo(f"imported {counts.get('entities', 0)} GLEIF entities: {counts.get('withParent', 0)} with a known "
+               f"controlling parent, {counts.get('parentUnknown', 0)} whose parent is not known (answers that "
+               "depend on it say undetermined); determinations are up to date")

@@ -27,7 +27,7 @@ PLUGINS = "exportkg.commands"
 def main(ctx: click.Context, home: Path, verbose: bool) -> None:
     """exportkg: a knowledge graph of US export controls on AI chips and model weights."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = Settings(home=home)
 
 

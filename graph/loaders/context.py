@@ -6,8 +6,10 @@ node can still be reported as `file:row: reason`.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,8 +20,8 @@ from rdflib.namespace import DCTERMS
 from exportkg.graph import namespaces as ns
 from exportkg.graph.config import Settings
 from exportkg.graph.dates import date_literal
-from exportkg.graph.errors import DataError, Problem
-from exportkg.graph.loaders.bulk import BulkFacts
+from exportkg.graph.errors import DataError, Problem, StoreError
+from exportkg.graph.loaders.bulk import BulkFacts, Reader
 from exportkg.graph.loaders.csvio import Row
 from exportkg.graph.namespaces import EKG
 
@@ -36,6 +38,7 @@ EPOCH_CREDIT = "Data: Epoch AI, https://epoch.ai/data, CC BY 4.0"
 #: a number cell may have at most this many digits either side of the point: 1e999999999999 is a
 #: valid decimal, and writing it out in full (as an xsd:decimal must be) takes more memory than there is
 MAX_DIGITS = 30
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -64,6 +67,11 @@ class LoadContext:
     #: the file of what the GLEIF files say about parents, kept beside the store for delta imports
     #: (loaders/gleif_parents.py; written by the loader, in the bulk facts' folder)
     gleif_parents: Path | None = None
+    #: where the bulk facts go as they are written (a store's bulk load of a named pipe, started by
+    #: this); None: a file, read once the loaders are done
+    stream_bulk: Callable[[Path], Reader] | None = None
+    #: what the GLEIF loader imported: entities, with a known controlling parent, with an unknown one
+    gleif_counts: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ bulk facts
     def bulk_facts(self) -> BulkFacts:
@@ -72,13 +80,17 @@ class LoadContext:
         if self.bulk is None:
             work = self.settings.home / "tmp"
             work.mkdir(parents=True, exist_ok=True)
-            self.bulk = BulkFacts(Path(tempfile.mkdtemp(prefix="bulk-", dir=work)) / "facts.nt")
+            path = Path(tempfile.mkdtemp(prefix="bulk-", dir=work)) / "facts.nt"
+            self.bulk = BulkFacts(path) if self.stream_bulk is None else BulkFacts.streamed(path, self.stream_bulk)
         return self.bulk
 
     def discard_bulk(self) -> None:
         """The N-Triples file and its folder, once the store has them (or the build failed)."""
         if self.bulk is not None:
-            self.bulk.close()
+            try:
+                self.bulk.close()
+            except (OSError, StoreError) as exc:  # the build failed already, or raised this in `close`
+                log.warning("bulk facts discarded: %s", exc)
             shutil.rmtree(self.bulk.path.parent, ignore_errors=True)
 
     # ------------------------------------------------------------------ problems

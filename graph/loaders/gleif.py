@@ -239,18 +239,23 @@ def _link(ctx: LoadContext, entities: set[str], parents: Parents) -> None:
     """Ownership links to the parents; an unknown (with its reason) wherever no parent is known."""
     out = ctx.bulk_facts()
     cyclic = cycles(entities, parents.chosen, entities.__contains__)
+    counts = ctx.gleif_counts
+    counts.update(entities=len(entities), withParent=0, parentUnknown=0)
     for lei in entities:
         chosen = parents.chosen(lei)
-        link_facts(out, lei, chosen, cyclic.get(lei), parents.stated(lei))
+        reason = link_facts(out, lei, chosen, cyclic.get(lei), parents.stated(lei))
+        counts["parentUnknown" if reason else "withParent"] += bool(reason or chosen)
         for link in chosen:
             if link.parent not in entities and org_id(link.parent) not in ctx.orgs:
                 _new_org(ctx, link.parent)
                 rdf.dangling(out, link.parent, SOURCE)
+                counts["entities"] += 1
+                counts["parentUnknown"] += 1
 
 
 def link_facts(out: Sink, lei: str, chosen: list[Link], cycle: str | None,
-               stated: list[tuple[str, str]]) -> None:
-    """An entity's links to its chosen parents, and why its parent is unknown where it is."""
+               stated: list[tuple[str, str]]) -> str | None:
+    """An entity's links to its chosen parents, and why its parent is unknown where it is (returned)."""
     reason = _why_unknown(chosen, cycle, stated)
     if reason:
         rdf.unknown_parent(out, lei, reason)
@@ -258,6 +263,7 @@ def link_facts(out: Sink, lei: str, chosen: list[Link], cycle: str | None,
         rdf.no_parent_entity(out, lei, _stated(stated))
     for link in chosen:
         rdf.ownership(out, lei, link.parent, (link.kind, link.status, link.record), SOURCE, control=reason is None)
+    return reason
 
 
 def _why_unknown(chosen: list[Link], cycle: str | None, stated: list[tuple[str, str]]) -> str | None:

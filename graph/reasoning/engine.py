@@ -49,8 +49,11 @@ def apply(store: Store, step: RuleStep) -> int | None:
 def _run_step(store: Store, step: RuleStep, on_step: StepHook | None) -> None:
     started = time.perf_counter()
     written = apply(store, step)
+    seconds = time.perf_counter() - started
+    if step.regime is None:  # the few global steps are a large store's costly ones: each is logged
+        log.info("rule %s: %.1f s, %s triples", step.rule.name, seconds, "?" if written is None else written)
     if on_step is not None:
-        on_step(step, time.perf_counter() - started, written)
+        on_step(step, seconds, written)
 
 
 def _run_pass(store: Store, layers: list[list[RuleStep]], threads: int, on_step: StepHook | None) -> None:
@@ -77,7 +80,7 @@ def run_steps(store: Store, settings: Settings, steps: list[RuleStep], on_step: 
     threads = settings.reasoner_threads if store.capabilities.parallel_writes else 1
     if store.capabilities.quads and not in_place and not any(step.focus for step in steps):
         run_partitioned(store, steps, settings.reasoner_threads,
-                        lambda target, step: _run_step(target, step, on_step), on_step, settings.cache_dir)
+                        lambda shared: _run_pass(store, strata(shared), threads, on_step), on_step, settings.cache_dir)
         return
     _run_pass(store, strata(steps), threads, on_step)
 

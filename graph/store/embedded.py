@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -130,18 +131,28 @@ class KnowledgeStore:
         load = self.ox.bulk_load if self.path is not None else self.ox.load
         load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
 
+    def stream_ntriples(self, path: Path, name: URIRef) -> StreamedLoad:
+        """A bulk load of the named pipe at `path` into a graph, started on a thread: it reads what the
+        loaders write while they run (loaders/bulk.py `BulkFacts.streamed`). A store being built only."""
+        if not self.private:
+            raise StoreError("facts are streamed only into a store no one reads yet")
+        return StreamedLoad(self.ox, path, ox.NamedNode(name))
+
     def construct_into(self, construct: str, graph: URIRef) -> int:
         """Add what a CONSTRUCT over the union of all graphs derives to one graph.
 
         A multi-graph dataset (USING) costs about 5x the union default graph in Oxigraph, so rules keep
         every inferred triple regime-keyed and the union stays correct. The triples stay in Oxigraph
         (N-Triples in, N-Triples out): no Python terms."""
-        triples = self.ox.query(construct, use_default_graph_as_union=True)
-        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+        data = self.constructed(construct)
         if data:
             load = self.ox.bulk_load if self.private else self.ox.load
             load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         return data.count(b"\n")
+
+    def constructed(self, construct: str) -> bytes:
+        """What a CONSTRUCT over the union of all graphs derives, as N-Triples (one triple a line)."""
+        return self.ox.query(construct, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES) or b""
 
     # -- what an incremental update reads and writes (reasoning/rederive.py) -----------------------------
 
@@ -300,6 +311,32 @@ class KnowledgeStore:
         if self._writer:
             writers.closed(self.path)  # type: ignore[arg-type]
             self._writer = False
+
+
+class StreamedLoad:
+    """RocksDB's bulk loader reading a named pipe on a thread. The load leaves Python's lock while it
+    parses, sorts and writes, so it uses the core the loaders leave idle."""
+
+    def __init__(self, store: ox.Store, path: Path, graph: ox.NamedNode):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(store, path, graph), daemon=True,
+                                        name="exportkg-bulk-load")
+        self._thread.start()
+
+    def _load(self, store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        except BaseException as exc:  # noqa: BLE001 - given to the thread that waits
+            self._error = exc
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"the bulk load of the facts failed: {_first_line(self._error)}") from self._error
 
 
 def _renamed(lines: list[bytes], renames: Sequence[tuple[str, str]]) -> bytes:
