@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,8 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results-committed"
+#: the lines `exportkg -v` logs for a build phase ("build: rules run (212.2 s)") or a global rule
+PHASE = re.compile(r"(?:build: |rules: |rule )([^:(\n]+?)(?: \(on its reads apart\))?(?::| \()\s*([0-9.]+) s")
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -119,6 +122,14 @@ def floor_phase(home: str, work: str) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in timings.items()}
 
 
+def phases(log: str) -> dict[str, float]:
+    """The seconds the build logged (-v) for each of its phases and each global rule."""
+    found = {}
+    for match in PHASE.finditer(log):
+        found[match.group(1)] = float(match.group(2))
+    return found
+
+
 def measure_floor(home: Path, work: Path) -> dict:
     work.mkdir()
     floor = subprocess.run([sys.executable, __file__, "--floor-only", str(home), "--workdir", str(work)],
@@ -132,10 +143,12 @@ def commit() -> str:
 
 def report(result: dict) -> str:
     b, f = result["build"], result["floor"]
+    logged = "; ".join(f"{name} {seconds:.1f} s" for name, seconds in b.get("phases", {}).items())
     if f is None:
         return (f"{result['entities']:,} entities, {result['relationships']:,} relationships, commit "
                 f"{result['commit'][:7]}: `exportkg import-gleif` end to end {b['seconds']:.1f} s, peak resident "
-                f"memory of its process tree {b['peak_rss_mb']:,} MB (no floor measured: --no-floor)")
+                f"memory of its process tree {b['peak_rss_mb']:,} MB (no floor measured: --no-floor)\n\n"
+                f"As the build logged them: {logged}")
     floor = f["load_floor"] + f["rules_floor"] + f["save_floor"]
     lines = [
         f"{result['entities']:,} entities, {result['relationships']:,} relationships "
@@ -177,9 +190,10 @@ def main() -> None:
     relationships = sum(1 for _ in files["rr"].open()) - 1
     exportkg = str(Path(sys.executable).with_name("exportkg"))
     home = args.workdir / "home"
-    build = run_measured([exportkg, "--home", str(home), "import-gleif", str(files["lei2"]),
+    build = run_measured([exportkg, "-v", "--home", str(home), "import-gleif", str(files["lei2"]),
                           "--relationships", str(files["rr"]), "--exceptions", str(files["repex"])],
                          args.workdir / "build.log")
+    build["phases"] = phases((args.workdir / "build.log").read_text())
     result = {"entities": args.entities, "relationships": relationships, "links": args.links, "seed": args.seed,
               "commit": commit(), "measured": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30),
