@@ -23,6 +23,7 @@ and RETIRED/MERGED entities (ceased) are kept, with the status stated on the ent
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ REASONS = {
     "CONSENT_NOT_OBTAINED": "the parent did not consent to be named",
     "NON_PUBLIC": "the parent is not made public",
 }
+NO_RECORD = "GLEIF holds neither a parent relationship nor a reporting exception for it"
 #: reasons that say there is no parent entity at all (people control it, or nobody known does): the
 #: entity is its chain's top, as stated; every other reason means a parent exists that is not named
 NO_PARENT_ENTITY = {"NATURAL_PERSONS", "NO_KNOWN_PERSON"}
@@ -180,7 +182,11 @@ def entity(ctx: LoadContext, row: Row, seen: dict[str, int]) -> Entity | None:
 def entity_facts(out: Sink, found: Entity, index: EntryIndex) -> set[URIRef]:
     """The entity's triples; returns the list entries its name matches."""
     rdf.entity(out, found.lei, found.label, found.statuses, found.countries, SOURCE)
-    return index.matches([found.label], {ns.country(c) for c in found.countries.values()})
+    return index.matches([found.label], {_country(c) for c in found.countries.values()})
+
+
+#: a country's IRI, made once per code (an rdflib IRI checks its text: a golden copy asks millions of times)
+_country = functools.cache(ns.country)
 
 
 def _new_org(ctx: LoadContext, lei: str) -> None:
@@ -243,6 +249,10 @@ def _link(ctx: LoadContext, entities: set[str], parents: Parents) -> None:
     counts.update(entities=len(entities), withParent=0, parentUnknown=0)
     for lei in entities:
         chosen = parents.chosen(lei)
+        if not chosen and lei not in parents.exceptions:  # most entities of a golden copy: one write
+            rdf.unknown_parent(out, lei, NO_RECORD)
+            counts["parentUnknown"] += 1
+            continue
         reason = link_facts(out, lei, chosen, cyclic.get(lei), parents.stated(lei))
         counts["parentUnknown" if reason else "withParent"] += bool(reason or chosen)
         for link in chosen:
@@ -275,7 +285,7 @@ def _why_unknown(chosen: list[Link], cycle: str | None, stated: list[tuple[str, 
     if chosen:
         return None
     if not stated:
-        return "GLEIF holds neither a parent relationship nor a reporting exception for it"
+        return NO_RECORD
     return None if all(r in NO_PARENT_ENTITY for _, r in stated) else _stated(stated)
 
 

@@ -8,6 +8,8 @@ confidence). Every node cites the golden copy with confidence D (dataset).
 
 from __future__ import annotations
 
+import functools
+
 from rdflib import RDF, RDFS
 from rdflib.namespace import DCTERMS
 
@@ -72,7 +74,13 @@ def entity(out: Sink, lei: str, label: str, statuses: tuple[str, str], countries
 
 
 def unknown_parent(out: Sink, lei: str, reason: str) -> None:
-    out.add_all(org(lei), [(UNKNOWN, UNKNOWN_PARENT), (WHY, text(reason))])
+    out.add_all(org(lei), _unknown_pairs(reason))
+
+
+@functools.lru_cache(maxsize=256)
+def _unknown_pairs(reason: str) -> list[tuple[str, str]]:
+    """A few reasons stand for millions of entities: their terms are made once."""
+    return [(UNKNOWN, UNKNOWN_PARENT), (WHY, text(reason))]
 
 
 def no_parent_entity(out: Sink, lei: str, statement: str) -> None:

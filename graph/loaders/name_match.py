@@ -22,14 +22,13 @@ LEGAL_WORDS = {"co", "company", "corp", "corporation", "ltd", "limited", "inc", 
                "holdings", "sdn", "bhd"}
 #: an organization name shorter than this is matched only whole, never inside a longer entry name
 MIN_INSIDE = 6
-NOT_WORD = re.compile(r"[^\w]+")
+WORD = re.compile(r"\w+")
 
 
 def normalize(name: str) -> str:
     """Lowercase words without punctuation or legal forms: 'Huawei Technologies Co., Ltd.' -> 'huawei
-    technologies'."""
-    words = NOT_WORD.sub(" ", name.lower().replace("&", " and ")).split()
-    return " ".join(w for w in words if w not in LEGAL_WORDS)
+    technologies'. The words found in one pass ("&" is a word of its own, "and")."""
+    return " ".join(w for w in WORD.findall(name.lower().replace("&", " and ")) if w not in LEGAL_WORDS)
 
 
 def name_variants(name: str, places: frozenset[str] = frozenset()) -> set[str]:
@@ -75,13 +74,16 @@ class EntryIndex:
         """The entries an organization with these names (as written) and countries matches."""
         found: set[URIRef] = set()
         for name in {v for n in names for v in name_variants(n, self.places)}:
+            first = name.split(" ", 1)[0]
+            if first not in self.by_word:  # no entry name holds the word: neither match can be (most names)
+                continue
             exact = self.exact.get(name)
             if exact:
                 found |= exact
             if len(name) < MIN_INSIDE or not countries:
                 continue
             padded = f" {name} "
-            for entry_name in self.by_word.get(name.split()[0], ()):
+            for entry_name in self.by_word[first]:
                 if padded in f" {entry_name} ":
                     found |= {e for e in self.exact[entry_name] if self.countries[e] & countries}
         return found

@@ -111,12 +111,21 @@ def step_reads(steps: Sequence[RuleStep], cache: FilePath | None = None) -> Read
     store would otherwise parse every rule: about 2 s)."""
     reads, writes = Reads(), Reads()
     for step in steps:
-        key = (step.rule.name, step.rule.text)
-        if key not in _PARSED:
-            _PARSED[key] = _cached(step.rule, cache)
-        rule_reads, rule_writes = _PARSED[key]
+        rule_reads, rule_writes = _parsed(step, cache)
         reads, writes = reads | _for(rule_reads, step.regime), writes | _for(rule_writes, step.regime)
     return reads.settled(writes)
+
+
+def step_writes(step: RuleStep, cache: FilePath | None = None) -> Reads:
+    """The predicates and classes one step writes."""
+    return _for(_parsed(step, cache)[1], step.regime)
+
+
+def _parsed(step: RuleStep, cache: FilePath | None) -> tuple[Reads, Reads]:
+    key = (step.rule.name, step.rule.text)
+    if key not in _PARSED:
+        _PARSED[key] = _cached(step.rule, cache)
+    return _PARSED[key]
 
 
 def _cached(rule: NamedQuery, cache: FilePath | None) -> tuple[Reads, Reads]:

@@ -33,7 +33,7 @@ from rdflib import RDF
 
 from exportkg.graph.config import Settings
 from exportkg.graph.reasoning.engine import plan_steps
-from exportkg.graph.reasoning.reads import Reads, step_reads
+from exportkg.graph.reasoning.reads import Reads, step_reads, step_writes
 from exportkg.graph.reasoning.rules import RuleStep, strata
 from exportkg.graph.store.embedded import KnowledgeStore
 from exportkg.graph.store.named import run
@@ -131,31 +131,56 @@ def rederive(before: KnowledgeStore, after: KnowledgeStore, settings: Settings,
 
 def _layer(before: KnowledgeStore, after: KnowledgeStore, settings: Settings, layer: list[RuleStep],
            changed: Changed, done: Rederived) -> None:
-    """One stratum: its steps see only what lower strata changed, so their changes are noted after."""
+    """One stratum: its steps see only what lower strata changed, so their changes are noted after.
+    The steps writing one graph are compared together (what they derive before against what they
+    derive after): two rules may write the same triple (rules hq-profile and hq-profile-parent, for a
+    party that gains or loses its parent), which one of them no longer deriving must not remove."""
     keys: dict[str, tuple[str, ...]] = {}
-    results = []
+    derived: dict[str, tuple[str, set, set]] = {}  # target -> (scope, before, after)
 
     def typed(subjects: set[str], cls: str) -> bool:
         return before.any_typed(subjects, cls) or after.any_typed(subjects, cls)
 
-    for step in layer:
-        regime = step.regime.id if step.regime else None
-        if not changed.reaches(step_reads([step], settings.cache_dir), regime, typed):
-            continue
+    reached = [s for s in layer if changed.reaches(step_reads([s], settings.cache_dir), _scope(s) or None, typed)]
+    for step in _with_partners(layer, reached, settings):
         kind = _kind(step)
         if kind not in keys:
             keys[kind] = _keys(before, after, settings, kind, changed.nodes)
         if not keys[kind]:
             continue
         focused = RuleStep(step.rule, step.regime, {kind: keys[kind]})
-        old, new = before.derived(focused.construct()), after.derived(focused.construct())
-        results.append((step, old - new, new - old))
-    for step, removed, added in results:
-        after.change(step.target, removed, added)
-        changed.note(step.regime.id if step.regime else SHARED, removed | added)
+        _, old, new = derived.setdefault(step.target, (_scope(step), set(), set()))
+        old |= before.derived(focused.construct())
+        new |= after.derived(focused.construct())
         done.steps += 1
-        done.removed += len(removed)
-        done.added += len(added)
+    for target, (scope, old, new) in derived.items():
+        after.change(target, old - new, new - old)
+        changed.note(scope, (old - new) | (new - old))
+        done.removed += len(old - new)
+        done.added += len(new - old)
+
+
+def _scope(step: RuleStep) -> str:
+    return step.regime.id if step.regime else SHARED
+
+
+def _with_partners(layer: list[RuleStep], reached: list[RuleStep], settings: Settings) -> list[RuleStep]:
+    """The reached steps and the layer's others that write a term one of them writes into the same
+    graph, focused on the same kind of key: their triples are compared together (`_layer`)."""
+    steps = list(reached)
+    for step in layer:
+        if step in steps:
+            continue
+        writes = step_writes(step, settings.cache_dir)
+        for other in reached:
+            shared = writes.predicates & step_writes(other, settings.cache_dir).predicates
+            if other.target == step.target and (shared or writes.everything):
+                if _kind(step) != _kind(other):
+                    raise Unreachable(f"rules {step.rule.name} and {other.rule.name} write the same terms "
+                                      "and are focused on different keys")
+                steps.append(step)
+                break
+    return steps
 
 
 def _kind(step: RuleStep) -> str:
