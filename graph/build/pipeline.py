@@ -290,6 +290,7 @@ def _fill_embedded(settings: Settings, store: KnowledgeStore, build_dir: Path, c
     ctx = LoadContext(settings, stream_bulk=lambda path: store.stream_ntriples(path, ns.FACTS_GRAPH))
     try:
         loaded, result = _checked(_loaded(ctx, progress), settings, check_owl, progress)
+        ctx.forget_names()
         _fill(store, settings, loaded, result, progress)
         task = progress.add_task("saving the store", total=None)
         started = time.perf_counter()

@@ -73,6 +73,11 @@ class LoadContext:
     #: what the GLEIF loader imported: entities, with a known controlling parent, with an unknown one
     gleif_counts: dict[str, int] = field(default_factory=dict)
 
+    def forget_names(self) -> None:
+        """The organizations' names, needed while the loaders check one another's rows and the shapes
+        check them: a golden copy's are millions of strings (about 0.5 GB) that the rules would hold."""
+        self.orgs, self.bulk_orgs = set(), set()
+
     # ------------------------------------------------------------------ bulk facts
     def bulk_facts(self) -> BulkFacts:
         """The build's N-Triples file, opened on first use in a folder of its own under the home
@@ -88,7 +93,7 @@ class LoadContext:
         """The N-Triples file and its folder, once the store has them (or the build failed)."""
         if self.bulk is not None:
             try:
-                self.bulk.close()
+                self.bulk.discard()  # closed already when the store has them
             except (OSError, StoreError) as exc:  # the build failed already, or raised this in `close`
                 log.warning("bulk facts discarded: %s", exc)
             shutil.rmtree(self.bulk.path.parent, ignore_errors=True)

@@ -190,8 +190,9 @@ _country = functools.cache(ns.country)
 
 
 def _new_org(ctx: LoadContext, lei: str) -> None:
-    ctx.orgs.add(org_id(lei))
-    ctx.bulk_orgs.add(org_id(lei))
+    local = org_id(lei)  # one string in both sets: 3 million of them
+    ctx.orgs.add(local)
+    ctx.bulk_orgs.add(local)
 
 
 def relationship(ctx: LoadContext, row: Row) -> tuple[str, str, str, tuple[str, Link] | None] | None:
