@@ -72,52 +72,8 @@ class NeverReads:
 
 
 def test_a_reader_that_never_opens_the_pipe_does_not_block_the_writer(tmp_path: Path) -> None:
-    facts = BulkFacts.streamed(tmp_path / "facts.nt", lambda path: NeverReads())
     with pytest.raises(OSError, match="did not read the facts"):
-        for n in range(200_000):
-            facts.add(subject(n), PREDICATE, text("x" * 100))
-        facts.close()
-
-
-class LateReader:
-    """A reader that opens the pipe only once let (a load busy with what came before), then reads it all."""
-
-    def __init__(self, path: Path, gate: threading.Event) -> None:
-        self.data = b""
-        self._thread = threading.Thread(target=self._read, args=(path, gate))
-        self._thread.start()
-
-    def _read(self, path: Path, gate: threading.Event) -> None:
-        gate.wait()
-        with path.open("rb") as pipe:
-            self.data = pipe.read()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self) -> None:
-        self._thread.join()
-
-
-def test_the_writer_runs_ahead_of_a_reader_that_is_busy(tmp_path: Path) -> None:
-    """The loaders write on while the load is busy with what came before (the file holds what the pipe
-    cannot): writing eight times what the pipe holds ends before the reader has read a byte, and every
-    line arrives, in order."""
-    gate = threading.Event()
-    readers: list[LateReader] = []
-    facts = BulkFacts.streamed(tmp_path / "facts.nt", lambda path: readers.append(LateReader(path, gate)) or readers[0])
-    writer = threading.Thread(target=lambda: [facts.add(subject(n), PREDICATE, text(f"value {n}"))
-                                              for n in range(100_000)])
-    writer.start()
-    writer.join(timeout=120)
-    stuck = writer.is_alive()
-    gate.set()
-    writer.join()
-    facts.close()
-    assert not stuck, "the writer waited for the reader"
-    lines = readers[0].data.decode().splitlines()
-    assert len(lines) == 100_000 and lines[7] == f'{subject(7)} {PREDICATE} "value 7" .'
+        BulkFacts.streamed(tmp_path / "facts.nt", lambda path: NeverReads())
 
 
 def test_only_a_store_being_built_takes_a_stream(tmp_path: Path) -> None:

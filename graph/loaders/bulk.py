@@ -14,11 +14,10 @@ import errno
 import fcntl
 import os
 import re
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from rdflib import Graph
 
@@ -71,27 +70,22 @@ class Reader(Protocol):
 
 
 class BulkFacts:
-    """An N-Triples file being written; `close` before the store reads it. Or (`streamed`) a file a
-    store's bulk load reads as the loaders write it, through a named pipe a thread feeds from the
-    file: a golden copy's loaders keep one core busy for minutes, and the bulk load runs on the other
-    meanwhile instead of after them (3.1 million GLEIF entities: 366 s for both, against 423 s one
-    after the other). The file between them lets the loaders run ahead: while they read the
-    relationship files, which write nothing for a minute, the load goes on with what they wrote
-    before (through the pipe alone it waited, and so did they whenever it was busy)."""
+    """An N-Triples file being written; `close` before the store reads it. Or (`streamed`) a named pipe
+    a store's bulk load reads as the loaders write: a golden copy's loaders keep one core busy for
+    minutes, and the bulk load runs on the other meanwhile instead of after them (3.1 million GLEIF
+    entities: 366 s for both, against 423 s one after the other)."""
 
     def __init__(self, path: Path, reader: Reader | None = None):
         self.path = path
         self.count = 0
         self.reader = reader
-        self._out = path.open("w", encoding="utf-8", newline="\n", buffering=CHUNK)
-        self._feeder = None if reader is None else _Feeder(path, reader)
+        self._out = path.open("w", encoding="utf-8", newline="\n") if reader is None else _pipe_writer(path, reader)
 
     @classmethod
     def streamed(cls, path: Path, start: Callable[[Path], Reader]) -> BulkFacts:
-        """Facts written to `path` and fed into a named pipe beside it that `start` sets a reader on."""
-        pipe = path.with_name(path.name + ".pipe")
-        os.mkfifo(pipe, 0o600)
-        return cls(path, start(pipe))
+        """Facts written into a named pipe at `path` that `start` sets a reader on."""
+        os.mkfifo(path, 0o600)
+        return cls(path, start(path))
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """One triple of N-Triples terms (`iri`, `text`)."""
@@ -105,26 +99,29 @@ class BulkFacts:
         self.count += len(pairs)
 
     def _write(self, lines: str) -> None:
-        self._out.write(lines)
-        if self._feeder is not None and self._feeder.error is not None:  # the reader stopped: say why now
-            self.close()
-
-    def discard(self) -> None:
-        """Closed without feeding the store what it has not read yet (a build that failed)."""
-        if self._feeder is not None:
-            self._feeder.stop()
-        self.close()
+        try:
+            self._out.write(lines)
+        except BrokenPipeError:  # the reader stopped: its error says why
+            self._reader_failed()
 
     def close(self) -> None:
         """The file closed; a streamed one also read to its end by the store (its error raised)."""
         if not self._out.closed:
-            self._out.close()
-        if self._feeder is not None:
-            self._feeder.finish()
+            try:
+                self._out.close()
+            except BrokenPipeError:
+                self._reader_failed()
         if self.reader is not None:
             self.reader.wait()
-        if self._feeder is not None and self._feeder.error is not None:
-            raise OSError(f"the store stopped reading the facts at {self.path}: {self._feeder.error}")
+
+    def _reader_failed(self) -> None:
+        try:
+            self._out.close()  # closes the pipe even though the lines it still buffers have nowhere to go
+        except BrokenPipeError:
+            pass
+        if self.reader is not None:
+            self.reader.wait()
+        raise OSError(f"the store stopped reading the facts at {self.path}")
 
     def graph(self) -> Graph:
         """The file as an rdflib graph: for tests and small imports, never for a golden copy."""
@@ -132,62 +129,11 @@ class BulkFacts:
         return Graph().parse(self.path, format="nt")
 
 
-#: the pipe's buffer (Linux, F_SETPIPE_SZ: fewer waits between the feeder and the store's reader), the
-#: file's, and what the feeder moves at a time
-PIPE_BYTES = CHUNK = 1 << 20
+#: the pipe's buffer (Linux, F_SETPIPE_SZ): fewer waits between the writer and the store's reader
+PIPE_BYTES = 1 << 20
 
 
-class _Feeder:
-    """A thread copying the facts file into the named pipe as it grows, to its end once `finish` is
-    called. Reads and writes leave Python's lock: the copy costs the loaders nothing but the bytes."""
-
-    def __init__(self, path: Path, reader: Reader):
-        self.error: BaseException | None = None
-        self._done = threading.Event()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._feed, args=(path, reader), daemon=True,
-                                        name="exportkg-bulk-feeder")
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopped = True
-        self.finish()
-
-    def finish(self) -> None:
-        """After the file is closed: the rest fed, the pipe closed (its reader sees the end)."""
-        self._done.set()
-        self._thread.join()
-
-    def _feed(self, path: Path, reader: Reader) -> None:
-        try:
-            fd = _open_pipe(path.with_name(path.name + ".pipe"), reader)
-        except BaseException as exc:  # noqa: BLE001 - given to the writer at its next write
-            self.error = exc
-            return
-        try:
-            with path.open("rb", buffering=0) as source:
-                while not self._stopped:
-                    ended = self._done.is_set()  # before the read: then an empty read is the end
-                    chunk = source.read(CHUNK)
-                    if chunk:
-                        _write_all(fd, chunk)
-                    elif ended:
-                        return
-                    else:
-                        self._done.wait(0.02)
-        except BaseException as exc:  # noqa: BLE001 - a reader that stopped: BrokenPipeError
-            self.error = exc
-        finally:
-            os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _open_pipe(path: Path, reader: Reader) -> int:
+def _pipe_writer(path: Path, reader: Reader) -> TextIO:
     """The named pipe opened for writing once its reader has opened it. Opening blocks until a reader
     comes, and one whose load failed first never comes: so the open does not block, and is tried
     again while the reader lives."""
@@ -199,6 +145,7 @@ def _open_pipe(path: Path, reader: Reader) -> int:
             if exc.errno != errno.ENXIO:
                 raise
         if not reader.alive:
+            reader.wait()
             raise OSError(f"the store did not read the facts at {path}")
         time.sleep(0.005)
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
@@ -206,4 +153,4 @@ def _open_pipe(path: Path, reader: Reader) -> int:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
     except OSError:  # above the system's limit: the default buffer only costs more waits
         pass
-    return fd
+    return open(fd, "w", encoding="utf-8", newline="\n", buffering=PIPE_BYTES)  # noqa: SIM115

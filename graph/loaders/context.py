@@ -93,7 +93,7 @@ class LoadContext:
         """The N-Triples file and its folder, once the store has them (or the build failed)."""
         if self.bulk is not None:
             try:
-                self.bulk.discard()  # closed already when the store has them
+                self.bulk.close()
             except (OSError, StoreError) as exc:  # the build failed already, or raised this in `close`
                 log.warning("bulk facts discarded: %s", exc)
             shutil.rmtree(self.bulk.path.parent, ignore_errors=True)
