@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +68,7 @@ REASONS = {
     "CONSENT_NOT_OBTAINED": "the parent did not consent to be named",
     "NON_PUBLIC": "the parent is not made public",
 }
+REASON_COLUMNS = tuple(f"Exception.Reason.{n}" for n in range(1, 6))
 NO_RECORD = "GLEIF holds neither a parent relationship nor a reporting exception for it"
 #: reasons that say there is no parent entity at all (people control it, or nobody known does): the
 #: entity is its chain's top, as stated; every other reason means a parent exists that is not named
@@ -111,11 +112,11 @@ def load(ctx: LoadContext, folder: Path | None = None) -> None:
     entities = _load_entities(ctx, copy)
     parents = Parents()
     for row in copy.records("rr"):
-        if (found := relationship(ctx, row)) is not None and found[3] is not None:
+        if (found := relationship(ctx, row, entities)) is not None and found[3] is not None:
             tier, link = found[3]
             (parents.direct if tier == "direct" else parents.ultimate).setdefault(found[0], []).append(link)
     for row in copy.records("repex"):
-        if (stated := exception(ctx, row)) is not None:
+        if (stated := exception(ctx, row, entities)) is not None:
             parents.exceptions.setdefault(stated[0], []).extend((stated[1], r) for r in stated[2])
     ctx.raise_problems()
     _link(ctx, entities, parents)
@@ -195,13 +196,15 @@ def _new_org(ctx: LoadContext, lei: str) -> None:
     ctx.bulk_orgs.add(local)
 
 
-def relationship(ctx: LoadContext, row: Row) -> tuple[str, str, str, tuple[str, Link] | None] | None:
+def relationship(ctx: LoadContext, row: Row,
+                 valid: Container[str] = ()) -> tuple[str, str, str, tuple[str, Link] | None] | None:
     """A relationship row checked (problems to `ctx`): its key (child, parent, type) and, when it is an
-    active consolidation by a valid record, the link with its tier ("direct" or "ultimate")."""
+    active consolidation by a valid record, the link with its tier ("direct" or "ultimate"). `valid`:
+    LEIs checked already (the level 1 records')."""
     kind = row.get("Relationship.RelationshipType").upper()
     status = row.get("Registration.RegistrationStatus").upper()
     child, parent = (row.get(f"Relationship.{end}Node.NodeID").upper() for end in ("Start", "End"))
-    problem = _relationship_problem(row, kind, status, child, parent)
+    problem = _relationship_problem(row, kind, status, child, parent, valid)
     if problem:
         ctx.fail(row, problem)
         return None
@@ -211,7 +214,8 @@ def relationship(ctx: LoadContext, row: Row) -> tuple[str, str, str, tuple[str, 
     return child, parent, kind, None
 
 
-def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: str) -> str | None:
+def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: str,
+                          valid: Container[str]) -> str | None:
     if kind not in CONTROL_TYPES and kind not in OTHER_TYPES:
         return f"Relationship.RelationshipType: unknown type {kind!r}"
     if status not in RR_STATUSES:
@@ -219,19 +223,20 @@ def _relationship_problem(row: Row, kind: str, status: str, child: str, parent: 
     if row.get("Relationship.EndNode.NodeIDType").upper() not in ("LEI", ""):
         return f"Relationship.EndNode.NodeIDType: expected LEI, got {row.get('Relationship.EndNode.NodeIDType')!r}"
     for column, code in (("StartNode", child), ("EndNode", parent)):
-        if not valid_lei(code):
+        if code not in valid and not valid_lei(code):
             return f"Relationship.{column}.NodeID: {code!r} is not a valid LEI"
     if child == parent:
         return "the relationship's start and end node are the same LEI"
     return None
 
 
-def exception(ctx: LoadContext, row: Row) -> tuple[str, str, list[str]] | None:
+def exception(ctx: LoadContext, row: Row, valid: Container[str] = ()) -> tuple[str, str, list[str]] | None:
     """A reporting exception checked (problems to `ctx`): the LEI, which parent ("direct" or
-    "ultimate") and the reasons."""
+    "ultimate") and the reasons. `valid`: LEIs checked already (a golden copy has millions of
+    exceptions, each of an entity whose LEI level 1 checked)."""
     lei, category = row.get("LEI").upper(), row.get("Exception.Category").upper()
-    reasons = [r for r in (row.get(f"Exception.Reason.{n}").upper() for n in range(1, 6)) if r]
-    if not valid_lei(lei):
+    reasons = [r for r in (row.get(column).upper() for column in REASON_COLUMNS) if r]
+    if lei not in valid and not valid_lei(lei):
         ctx.fail(row, f"LEI: {row.get('LEI')!r} is not a valid LEI")
     elif category not in CATEGORIES:
         ctx.fail(row, f"Exception.Category: unknown category {category!r}")
