@@ -141,7 +141,8 @@ def _layer(before: KnowledgeStore, after: KnowledgeStore, settings: Settings, la
     def typed(subjects: set[str], cls: str) -> bool:
         return before.any_typed(subjects, cls) or after.any_typed(subjects, cls)
 
-    reached = [s for s in layer if changed.reaches(step_reads([s], settings.cache_dir), _scope(s) or None, typed)]
+    reached = [s for s in layer
+               if changed.reaches(step_reads([s], settings.cache_dir), s.regime.id if s.regime else None, typed)]
     for step in _with_partners(layer, reached, settings):
         kind = _kind(step)
         if kind not in keys:
@@ -167,20 +168,25 @@ def _scope(step: RuleStep) -> str:
 def _with_partners(layer: list[RuleStep], reached: list[RuleStep], settings: Settings) -> list[RuleStep]:
     """The reached steps and the layer's others that write a term one of them writes into the same
     graph, focused on the same kind of key: their triples are compared together (`_layer`)."""
+    written = {id(s): step_writes(s, settings.cache_dir) for s in reached}
     steps = list(reached)
     for step in layer:
-        if step in steps:
+        if id(step) in written:
             continue
         writes = step_writes(step, settings.cache_dir)
-        for other in reached:
-            shared = writes.predicates & step_writes(other, settings.cache_dir).predicates
-            if other.target == step.target and (shared or writes.everything):
-                if _kind(step) != _kind(other):
-                    raise Unreachable(f"rules {step.rule.name} and {other.rule.name} write the same terms "
-                                      "and are focused on different keys")
-                steps.append(step)
-                break
+        partner = next((o for o in reached if o.target == step.target and _overlap(writes, written[id(o)])), None)
+        if partner is None:
+            continue
+        if _kind(step) != _kind(partner):
+            raise Unreachable(f"rules {step.rule.name} and {partner.rule.name} write the same terms "
+                              "and are focused on different keys")
+        steps.append(step)
     return steps
+
+
+def _overlap(one: Reads, other: Reads) -> bool:
+    """Whether a step writes a predicate the reached one writes (or any: a variable predicate)."""
+    return one.everything or bool(one.predicates & other.predicates)
 
 
 def _kind(step: RuleStep) -> str:
